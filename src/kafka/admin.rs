@@ -1,0 +1,205 @@
+//! Look-ups and changes that need no group membership: topic metadata, watermarks, committed
+//! offsets, offset commits on behalf of the whole group, and topic provisioning.
+
+use std::time::Duration;
+
+use anyhow::{anyhow, bail, Context as _, Result};
+use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
+use rdkafka::client::DefaultClientContext;
+use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer};
+use rdkafka::error::RDKafkaErrorCode;
+use rdkafka::topic_partition_list::{Offset, TopicPartitionList};
+
+use super::consumer::{describe, Committed};
+use super::{block_on, client_config};
+use crate::queue::config::Settings;
+
+/// One partition as Kafka sees it for a group.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PartitionView {
+    pub partition: i32,
+    pub low: i64,
+    pub high: i64,
+    /// The group's committed offset and metadata, if it ever committed.
+    pub committed: Option<(i64, String)>,
+}
+
+/// The group's membership as the coordinator reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroupView {
+    pub state: String,
+    pub members: usize,
+}
+
+/// A client for one queue's group that never joins it.
+pub struct Inspector {
+    consumer: BaseConsumer,
+    group: String,
+    timeout: Duration,
+}
+
+impl Inspector {
+    pub fn new(settings: &Settings, group: &str) -> Result<Self> {
+        let mut config = client_config(settings, &[]);
+        config
+            .set("group.id", group)
+            .set("enable.auto.commit", "false");
+        let consumer = config
+            .create()
+            .map_err(|e| anyhow!("cannot create the Kafka client: {e}"))?;
+        Ok(Inspector {
+            consumer,
+            group: group.to_string(),
+            timeout: settings.timeout,
+        })
+    }
+
+    /// The partition count of `topic`, or an error that says the topic is missing.
+    pub fn partition_count(&self, topic: &str) -> Result<usize> {
+        let metadata = self
+            .consumer
+            .fetch_metadata(Some(topic), self.timeout)
+            .map_err(describe)
+            .with_context(|| format!("cannot reach the Kafka brokers to look up topic \"{topic}\""))?;
+        let Some(t) = metadata.topics().iter().find(|t| t.name() == topic) else {
+            bail!(missing_topic(topic));
+        };
+        match t.error() {
+            None if !t.partitions().is_empty() => Ok(t.partitions().len()),
+            Some(e) if RDKafkaErrorCode::from(e) != RDKafkaErrorCode::UnknownTopicOrPartition => {
+                bail!("cannot look up topic \"{topic}\": {}", RDKafkaErrorCode::from(e))
+            }
+            _ => bail!(missing_topic(topic)),
+        }
+    }
+
+    /// Every partition of `topic` with its watermarks and the group's commit.
+    pub fn partitions(&self, topic: &str) -> Result<Vec<PartitionView>> {
+        let count = self.partition_count(topic)?;
+        let mut tpl = TopicPartitionList::with_capacity(count);
+        for p in 0..count as i32 {
+            tpl.add_partition(topic, p);
+        }
+        let committed = self
+            .consumer
+            .committed_offsets(tpl, self.timeout)
+            .map_err(describe)
+            .with_context(|| format!("cannot read the committed offsets of group \"{}\"", self.group))?;
+        let mut views = Vec::with_capacity(count);
+        for e in committed.elements_for_topic(topic) {
+            let (low, high) = self
+                .consumer
+                .fetch_watermarks(topic, e.partition(), self.timeout)
+                .map_err(describe)
+                .with_context(|| format!("cannot read the offsets of topic \"{topic}\""))?;
+            let committed = match e.offset() {
+                Offset::Offset(o) => Some((o, e.metadata().to_string())),
+                _ => None,
+            };
+            views.push(PartitionView {
+                partition: e.partition(),
+                low,
+                high,
+                committed,
+            });
+        }
+        Ok(views)
+    }
+
+    /// Commits on behalf of the group. Kafka accepts this only while no worker is a member.
+    pub fn commit(&self, topic: &str, commits: &[Committed]) -> Result<()> {
+        let mut tpl = TopicPartitionList::with_capacity(commits.len());
+        for c in commits {
+            let mut element = tpl.add_partition(topic, c.partition);
+            element.set_offset(Offset::Offset(c.offset))?;
+            element.set_metadata(c.metadata.clone());
+        }
+        self.consumer
+            .commit(&tpl, CommitMode::Sync)
+            .map_err(describe)
+    }
+
+    /// The group's state and member count; `None` when the coordinator cannot say.
+    pub fn group(&self) -> Option<GroupView> {
+        let list = self
+            .consumer
+            .fetch_group_list(Some(&self.group), self.timeout)
+            .ok()?;
+        let group = list.groups().first()?;
+        Some(GroupView {
+            state: group.state().to_string(),
+            members: group.members().len(),
+        })
+    }
+}
+
+pub fn missing_topic(topic: &str) -> String {
+    format!(
+        "topic \"{topic}\" does not exist in Kafka; topics are created at deploy time only: \
+         run `drush kafka-queue:provision` (or php/provision.php) for this queue"
+    )
+}
+
+/// What provisioning did, or would do, for one topic.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Provisioned {
+    Exists { partitions: usize },
+    PartitionCountDiffers { partitions: usize },
+    Created,
+    WouldCreate,
+}
+
+/// Creates the topics that do not exist yet. Existing topics are left as they are.
+pub fn provision(
+    settings: &Settings,
+    topics: &[String],
+    partitions: i32,
+    replication_factor: i32,
+    dry_run: bool,
+) -> Result<Vec<Provisioned>> {
+    if partitions < 1 {
+        bail!("the partition count must be at least 1 (2 per web server), got {partitions}");
+    }
+    if replication_factor < 1 {
+        bail!("the replication factor must be at least 1, got {replication_factor}");
+    }
+    let inspector = Inspector::new(settings, "kafka_queue.provision")?;
+    let mut results = Vec::with_capacity(topics.len());
+    let mut to_create = Vec::new();
+    for topic in topics {
+        match inspector.partition_count(topic) {
+            Ok(n) if n == partitions as usize => results.push(Provisioned::Exists { partitions: n }),
+            Ok(n) => results.push(Provisioned::PartitionCountDiffers { partitions: n }),
+            Err(e) if e.to_string().contains("does not exist") => {
+                to_create.push(topic.as_str());
+                results.push(if dry_run {
+                    Provisioned::WouldCreate
+                } else {
+                    Provisioned::Created
+                });
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    if dry_run || to_create.is_empty() {
+        return Ok(results);
+    }
+    let admin: AdminClient<DefaultClientContext> = client_config(settings, &[])
+        .create()
+        .map_err(|e| anyhow!("cannot create the Kafka admin client: {e}"))?;
+    let new_topics: Vec<NewTopic<'_>> = to_create
+        .iter()
+        .map(|t| NewTopic::new(t, partitions, TopicReplication::Fixed(replication_factor)))
+        .collect();
+    let options = AdminOptions::new().operation_timeout(Some(settings.timeout));
+    let outcome = block_on(admin.create_topics(&new_topics, &options))
+        .map_err(|e| anyhow!("cannot create topics: {e}"))?;
+    for result in outcome {
+        match result {
+            Ok(_) => {}
+            Err((_, RDKafkaErrorCode::TopicAlreadyExists)) => {}
+            Err((topic, code)) => bail!("cannot create topic \"{topic}\": {code}"),
+        }
+    }
+    Ok(results)
+}

@@ -1,0 +1,278 @@
+//! The group consumer of one queue in one process, and the offset look-ups around it.
+//!
+//! Rebalances are handed to a [`GroupListener`]: before partitions are revoked it returns what
+//! to commit for them (the queue's deleted lists), so that the next owner starts from them.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{anyhow, Context as _, Result};
+use rdkafka::consumer::{
+    BaseConsumer, CommitMode, Consumer, ConsumerContext, Rebalance,
+};
+use rdkafka::error::KafkaError;
+use rdkafka::message::{Message, Timestamp};
+use rdkafka::topic_partition_list::{Offset, TopicPartitionList};
+use rdkafka::ClientContext;
+
+use super::{client_config, millis};
+use crate::queue::config::Settings;
+
+/// A committed position: the offset and its metadata (the deleted list).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Committed {
+    pub partition: i32,
+    pub offset: i64,
+    pub metadata: String,
+}
+
+/// What the queue does when the group moves partitions.
+pub trait GroupListener: Send + Sync {
+    /// Partitions now owned, each with the position to start from (committed offset and
+    /// deleted list, or the low watermark when nothing was ever committed).
+    fn assigned(&self, partitions: Vec<Committed>);
+    /// Partitions about to be taken away: returns what to commit for them first.
+    fn revoking(&self, partitions: &[i32]) -> Vec<Committed>;
+}
+
+/// One fetched record, borrowed from the consumer.
+pub struct Record<'a> {
+    pub partition: i32,
+    pub offset: i64,
+    pub timestamp_ms: Option<i64>,
+    pub value: &'a [u8],
+}
+
+/// What one poll produced.
+pub enum Polled<T> {
+    Record(T),
+    Nothing,
+    Error(String),
+}
+
+struct GroupContext {
+    topic: String,
+    timeout: Duration,
+    listener: Arc<dyn GroupListener>,
+    assignment_seen: AtomicBool,
+}
+
+impl ClientContext for GroupContext {}
+
+impl ConsumerContext for GroupContext {
+    fn pre_rebalance(&self, consumer: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
+        if let Rebalance::Revoke(tpl) = rebalance {
+            let partitions = partitions_of(tpl, &self.topic);
+            let commits = self.listener.revoking(&partitions);
+            if !commits.is_empty() && !consumer.assignment_lost() {
+                if let Err(e) = commit_list(consumer, &self.topic, &commits, CommitMode::Sync) {
+                    crate::queue::report::warn(&format!(
+                        "kafka_queue: could not commit the deleted list of topic \"{}\" before \
+                         its partitions moved to another worker; their deleted items may be \
+                         delivered again: {e}",
+                        self.topic
+                    ));
+                }
+            }
+        }
+    }
+
+    fn post_rebalance(&self, consumer: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
+        if let Rebalance::Assign(tpl) = rebalance {
+            let partitions = partitions_of(tpl, &self.topic);
+            match committed_positions(consumer, &self.topic, &partitions, self.timeout) {
+                Ok(positions) => self.listener.assigned(positions),
+                Err(e) => crate::queue::report::warn(&format!(
+                    "kafka_queue: could not read the committed positions of topic \"{}\": {e}",
+                    self.topic
+                )),
+            }
+            self.assignment_seen.store(true, Ordering::Release);
+        }
+    }
+}
+
+fn partitions_of(tpl: &TopicPartitionList, topic: &str) -> Vec<i32> {
+    tpl.elements_for_topic(topic)
+        .iter()
+        .map(|e| e.partition())
+        .collect()
+}
+
+fn commit_list<C: ConsumerContext>(
+    consumer: &BaseConsumer<C>,
+    topic: &str,
+    commits: &[Committed],
+    mode: CommitMode,
+) -> Result<()> {
+    let mut tpl = TopicPartitionList::with_capacity(commits.len());
+    for c in commits {
+        let mut element = tpl.add_partition(topic, c.partition);
+        element.set_offset(Offset::Offset(c.offset))?;
+        element.set_metadata(c.metadata.clone());
+    }
+    consumer.commit(&tpl, mode).map_err(describe)
+}
+
+/// The committed positions of `partitions`; a partition without a commit starts at its low
+/// watermark with an empty deleted list.
+fn committed_positions<C: ConsumerContext>(
+    consumer: &BaseConsumer<C>,
+    topic: &str,
+    partitions: &[i32],
+    timeout: Duration,
+) -> Result<Vec<Committed>> {
+    if partitions.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut tpl = TopicPartitionList::with_capacity(partitions.len());
+    for &p in partitions {
+        tpl.add_partition(topic, p);
+    }
+    let committed = consumer
+        .committed_offsets(tpl, timeout)
+        .map_err(describe)
+        .context("reading committed offsets")?;
+    let mut positions = Vec::with_capacity(partitions.len());
+    for e in committed.elements_for_topic(topic) {
+        let offset = match e.offset() {
+            Offset::Offset(o) => o,
+            _ => {
+                let (low, _) = consumer
+                    .fetch_watermarks(topic, e.partition(), timeout)
+                    .map_err(describe)
+                    .context("reading the low watermark")?;
+                low
+            }
+        };
+        positions.push(Committed {
+            partition: e.partition(),
+            offset,
+            metadata: e.metadata().to_string(),
+        });
+    }
+    Ok(positions)
+}
+
+pub fn describe(error: KafkaError) -> anyhow::Error {
+    anyhow!("{error}")
+}
+
+/// A member of the queue's consumer group, subscribed to its topic.
+pub struct GroupConsumer {
+    inner: BaseConsumer<GroupContext>,
+    topic: String,
+    timeout: Duration,
+}
+
+impl GroupConsumer {
+    pub fn new(
+        settings: &Settings,
+        group: &str,
+        topic: &str,
+        listener: Arc<dyn GroupListener>,
+    ) -> Result<Self> {
+        let timeout_ms = millis(settings.timeout);
+        let mut config = client_config(
+            settings,
+            &[
+                // KIP-848: no stop-the-world rebalances, no initial join delay.
+                ("group.protocol", "consumer"),
+                ("auto.offset.reset", "earliest"),
+                ("coordinator.query.interval.ms", &timeout_ms),
+            ],
+        );
+        // The queue decides what is committed and when: never librdkafka on its own.
+        config
+            .set("group.id", group)
+            .set("enable.auto.commit", "false")
+            .set("enable.auto.offset.store", "false")
+            .set("enable.partition.eof", "false");
+        let context = GroupContext {
+            topic: topic.to_string(),
+            timeout: settings.timeout,
+            listener,
+            assignment_seen: AtomicBool::new(false),
+        };
+        let inner: BaseConsumer<GroupContext> = config
+            .create_with_context(context)
+            .map_err(|e| anyhow!("cannot create the Kafka consumer: {e}"))?;
+        inner
+            .subscribe(&[topic])
+            .map_err(|e| anyhow!("cannot subscribe to topic \"{topic}\": {e}"))?;
+        Ok(GroupConsumer {
+            inner,
+            topic: topic.to_string(),
+            timeout: settings.timeout,
+        })
+    }
+
+    /// Waits at most `timeout` for one record, serving rebalances meanwhile.
+    pub fn poll<T>(&self, timeout: Duration, take: impl FnOnce(Record<'_>) -> T) -> Polled<T> {
+        match self.inner.poll(timeout) {
+            None => Polled::Nothing,
+            Some(Ok(message)) => Polled::Record(take(Record {
+                partition: message.partition(),
+                offset: message.offset(),
+                timestamp_ms: match message.timestamp() {
+                    Timestamp::CreateTime(ms) | Timestamp::LogAppendTime(ms) => Some(ms),
+                    Timestamp::NotAvailable => None,
+                },
+                value: message.payload().unwrap_or_default(),
+            })),
+            Some(Err(e)) => Polled::Error(e.to_string()),
+        }
+    }
+
+    /// Whether the group has told this member its partitions at least once.
+    pub fn assignment_seen(&self) -> bool {
+        self.inner.context().assignment_seen.load(Ordering::Acquire)
+    }
+
+    /// The high watermark of a partition as of the last fetch response, without a request.
+    pub fn cached_high_watermark(&self, partition: i32) -> Option<i64> {
+        let topic = std::ffi::CString::new(self.topic.as_str()).ok()?;
+        let (mut low, mut high) = (-1i64, -1i64);
+        // SAFETY: the client pointer is valid for the life of `inner`; the out-pointers are
+        // local. This call only reads librdkafka's cached fetch state.
+        let err = unsafe {
+            rdkafka::bindings::rd_kafka_get_watermark_offsets(
+                self.inner.client().native_ptr(),
+                topic.as_ptr(),
+                partition,
+                &mut low,
+                &mut high,
+            )
+        };
+        (err == rdkafka::bindings::rd_kafka_resp_err_t::RD_KAFKA_RESP_ERR_NO_ERROR && high >= 0)
+            .then_some(high)
+    }
+
+    pub fn commit(&self, commits: &[Committed], strict: bool) -> Result<()> {
+        let mode = if strict {
+            CommitMode::Sync
+        } else {
+            CommitMode::Async
+        };
+        commit_list(&self.inner, &self.topic, commits, mode)
+    }
+
+    /// Leaves the group, waiting at most the configured timeout. Returns whether it left cleanly;
+    /// when the brokers are gone the consumer is abandoned instead of blocking the request.
+    pub fn close(self) -> bool {
+        let deadline = Instant::now() + self.timeout;
+        if self.inner.close_queue().is_ok() {
+            while !self.inner.closed() && Instant::now() < deadline {
+                let _ = self.inner.poll(Duration::from_millis(20));
+            }
+        }
+        if self.inner.closed() {
+            drop(self);
+            true
+        } else {
+            std::mem::forget(self);
+            false
+        }
+    }
+}

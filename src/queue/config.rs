@@ -1,0 +1,197 @@
+//! The configuration of one queue: librdkafka properties plus the extension's own options.
+//!
+//! Keys that contain a dot are librdkafka properties and pass straight through (they are
+//! validated by librdkafka itself when the configuration is checked). Keys without a dot are
+//! the extension's own options; an unknown one is refused with its name.
+
+use std::fmt;
+use std::time::Duration;
+
+/// How `createItem` (delivery) or `deleteItem` (commit) waits for the broker.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Mode {
+    /// Return only once the broker has acknowledged the write.
+    Strict,
+    /// Batch the write; it is confirmed at the latest at the end of the request.
+    Fast,
+}
+
+impl Mode {
+    fn parse(key: &str, value: &str) -> Result<Self, ConfigError> {
+        match value {
+            "strict" => Ok(Mode::Strict),
+            "fast" => Ok(Mode::Fast),
+            _ => Err(ConfigError::invalid(key, value, "\"strict\" or \"fast\"")),
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::Strict => "strict",
+            Mode::Fast => "fast",
+        }
+    }
+}
+
+/// The extension's own option names, with what each one means (for error messages and docs).
+pub const OPTIONS: &[(&str, &str)] = &[
+    ("topic_prefix", "prefix of every topic name"),
+    ("delivery", "createItem: \"strict\" (acknowledged) or \"fast\" (batched)"),
+    ("commit", "deleteItem: \"strict\" (committed) or \"fast\" (batched)"),
+    ("claim_wait_ms", "longest wait of claimItem for an item"),
+    ("timeout_ms", "longest wait of any call for the brokers"),
+];
+
+/// A configuration error that names the offending key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError(pub String);
+
+impl ConfigError {
+    fn invalid(key: &str, value: &str, expected: &str) -> Self {
+        ConfigError(format!(
+            "invalid value \"{value}\" for option \"{key}\": expected {expected}"
+        ))
+    }
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// A fully resolved queue configuration.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Settings {
+    /// librdkafka properties, in the order given; `group.id` is not among them.
+    pub kafka: Vec<(String, String)>,
+    /// The site's consumer group id; each queue consumes in `<group_id>.<topic>`.
+    pub group_id: String,
+    pub topic_prefix: String,
+    pub delivery: Mode,
+    pub commit: Mode,
+    pub claim_wait: Duration,
+    pub timeout: Duration,
+}
+
+impl Settings {
+    /// Defaults, before php.ini and the constructor's array are applied.
+    pub fn defaults() -> Self {
+        Settings {
+            kafka: vec![("bootstrap.servers".into(), "127.0.0.1:9092".into())],
+            group_id: "drupal".into(),
+            topic_prefix: String::new(),
+            delivery: Mode::Strict,
+            commit: Mode::Strict,
+            claim_wait: Duration::from_millis(2000),
+            timeout: Duration::from_millis(5000),
+        }
+    }
+
+    /// Applies one key. Later keys override earlier ones.
+    pub fn set(&mut self, key: &str, value: &str) -> Result<(), ConfigError> {
+        match key {
+            "group.id" => self.group_id = non_empty(key, value)?,
+            "topic_prefix" => self.topic_prefix = value.to_string(),
+            "delivery" => self.delivery = Mode::parse(key, value)?,
+            "commit" => self.commit = Mode::parse(key, value)?,
+            "claim_wait_ms" => self.claim_wait = millis(key, value, 0)?,
+            "timeout_ms" => self.timeout = millis(key, value, 1)?,
+            _ if key.contains('.') => {
+                let value = value.to_string();
+                match self.kafka.iter_mut().find(|(k, _)| k == key) {
+                    Some(entry) => entry.1 = value,
+                    None => self.kafka.push((key.to_string(), value)),
+                }
+            }
+            _ => {
+                let known: Vec<&str> = OPTIONS.iter().map(|(name, _)| *name).collect();
+                return Err(ConfigError(format!(
+                    "unknown option \"{key}\": the options are {}, and librdkafka properties \
+                     (keys with a dot, such as bootstrap.servers)",
+                    known.join(", ")
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// The value of a librdkafka property, if set.
+    pub fn kafka_property(&self, key: &str) -> Option<&str> {
+        self.kafka
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The consumer group of one queue: per queue, so that a queue's admin operations
+    /// (deleteQueue, garbageCollection) are not blocked by the workers of other queues.
+    pub fn group_for(&self, topic: &str) -> String {
+        format!("{}.{}", self.group_id, topic)
+    }
+}
+
+fn non_empty(key: &str, value: &str) -> Result<String, ConfigError> {
+    if value.is_empty() {
+        return Err(ConfigError::invalid(key, value, "a non-empty string"));
+    }
+    Ok(value.to_string())
+}
+
+fn millis(key: &str, value: &str, min: u64) -> Result<Duration, ConfigError> {
+    match value.trim().parse::<u64>() {
+        Ok(ms) if ms >= min && ms <= 3_600_000 => Ok(Duration::from_millis(ms)),
+        _ => Err(ConfigError::invalid(
+            key,
+            value,
+            &format!("milliseconds between {min} and 3600000"),
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_option_is_named() {
+        let err = Settings::defaults().set("claim_wait", "5").unwrap_err();
+        assert!(err.0.contains("\"claim_wait\""), "{}", err.0);
+        assert!(err.0.contains("claim_wait_ms"), "{}", err.0);
+    }
+
+    #[test]
+    fn dotted_keys_pass_through_and_override() {
+        let mut s = Settings::defaults();
+        s.set("bootstrap.servers", "a:1").unwrap();
+        s.set("client.id", "x").unwrap();
+        assert_eq!(s.kafka_property("bootstrap.servers"), Some("a:1"));
+        assert_eq!(s.kafka_property("client.id"), Some("x"));
+        assert_eq!(s.kafka.len(), 2);
+    }
+
+    #[test]
+    fn group_id_is_the_site_and_each_queue_gets_its_own_group() {
+        let mut s = Settings::defaults();
+        s.set("group.id", "site1").unwrap();
+        assert_eq!(s.kafka_property("group.id"), None);
+        assert_eq!(s.group_for("foo"), "site1.foo");
+        assert!(s.set("group.id", "").is_err());
+    }
+
+    #[test]
+    fn modes_and_durations_are_validated() {
+        let mut s = Settings::defaults();
+        s.set("delivery", "fast").unwrap();
+        assert_eq!(s.delivery, Mode::Fast);
+        let err = s.set("commit", "sometimes").unwrap_err();
+        assert!(err.0.contains("\"commit\""));
+        s.set("claim_wait_ms", "0").unwrap();
+        assert_eq!(s.claim_wait, Duration::ZERO);
+        assert!(s.set("timeout_ms", "0").is_err());
+        assert!(s.set("timeout_ms", "-5").is_err());
+        assert!(s.set("timeout_ms", "abc").is_err());
+    }
+}

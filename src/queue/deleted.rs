@@ -1,0 +1,262 @@
+//! The deleted list of one partition: a set of offsets kept as sorted runs, and its encoding
+//! into the metadata string of a Kafka offset commit.
+//!
+//! The committed offset of a partition is its *base*: every offset below it is done. The
+//! metadata lists the done offsets above the base, as runs relative to the previous run's end,
+//! in plain decimal so that `kafka-consumer-groups --describe` output stays readable:
+//!
+//! ```text
+//! kq1,<gap>+<length>,<gap>+<length>...
+//! ```
+//!
+//! Brokers cap the metadata (`offset.metadata.max.bytes`, 4096 by default). When the runs do not
+//! fit, the encoding keeps the runs closest to the base and reports the rest as not persisted:
+//! they stay in memory and are persisted once the base moves past the item that holds it back.
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+const PREFIX: &str = "kq1";
+
+/// Offsets as non-overlapping, non-adjacent half-open runs `[start, end)`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct OffsetSet {
+    runs: BTreeMap<i64, i64>,
+    len: u64,
+}
+
+impl OffsetSet {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Number of offsets in the set.
+    pub fn len(&self) -> u64 {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Number of runs: what the encoding's size depends on.
+    pub fn run_count(&self) -> usize {
+        self.runs.len()
+    }
+
+    pub fn contains(&self, offset: i64) -> bool {
+        self.runs
+            .range(..=offset)
+            .next_back()
+            .is_some_and(|(_, &end)| offset < end)
+    }
+
+    /// Adds `[start, end)`. Returns how many offsets were new.
+    pub fn insert_range(&mut self, start: i64, end: i64) -> u64 {
+        if start >= end {
+            return 0;
+        }
+        let mut new_start = start;
+        let mut new_end = end;
+        let mut covered = 0;
+        // Runs that overlap or touch [start, end) are merged into one.
+        let touching: Vec<(i64, i64)> = self
+            .runs
+            .range(..=end)
+            .rev()
+            .take_while(|(_, &e)| e >= start)
+            .map(|(&s, &e)| (s, e))
+            .collect();
+        for (s, e) in touching {
+            self.runs.remove(&s);
+            covered += (e.min(end) - s.max(start)).max(0) as u64;
+            self.len -= (e - s) as u64;
+            new_start = new_start.min(s);
+            new_end = new_end.max(e);
+        }
+        self.runs.insert(new_start, new_end);
+        self.len += (new_end - new_start) as u64;
+        (end - start) as u64 - covered
+    }
+
+    pub fn insert(&mut self, offset: i64) -> bool {
+        self.insert_range(offset, offset + 1) == 1
+    }
+
+    /// If a run starts exactly at `offset`, removes it and returns its end.
+    pub fn take_run_at(&mut self, offset: i64) -> Option<i64> {
+        let end = self.runs.remove(&offset)?;
+        self.len -= (end - offset) as u64;
+        Some(end)
+    }
+
+    /// Drops every offset below `offset`.
+    pub fn remove_below(&mut self, offset: i64) {
+        while let Some((&s, &e)) = self.runs.first_key_value() {
+            if s >= offset {
+                break;
+            }
+            self.runs.remove(&s);
+            self.len -= (e - s) as u64;
+            if e > offset {
+                self.runs.insert(offset, e);
+                self.len += (e - offset) as u64;
+                break;
+            }
+        }
+    }
+
+    /// How many offsets of `[start, end)` are in the set.
+    pub fn count_in(&self, start: i64, end: i64) -> u64 {
+        if start >= end {
+            return 0;
+        }
+        let first = self
+            .runs
+            .range(..=start)
+            .next_back()
+            .map(|(&s, _)| s)
+            .unwrap_or(start);
+        self.runs
+            .range(first..end)
+            .map(|(&s, &e)| (e.min(end) - s.max(start)).max(0) as u64)
+            .sum()
+    }
+
+    pub fn clear(&mut self) {
+        self.runs.clear();
+        self.len = 0;
+    }
+
+    pub fn runs(&self) -> impl Iterator<Item = (i64, i64)> + '_ {
+        self.runs.iter().map(|(&s, &e)| (s, e))
+    }
+}
+
+/// The result of encoding a deleted list for one commit.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Encoded {
+    pub metadata: String,
+    /// Runs that did not fit into the budget and are therefore not persisted by this commit.
+    pub runs_left_out: usize,
+}
+
+/// Encodes the runs of `set` above `base` into at most `budget` bytes.
+pub fn encode(base: i64, set: &OffsetSet, budget: usize) -> Encoded {
+    let mut metadata = String::from(PREFIX);
+    let mut previous_end = base;
+    let mut written = 0;
+    let mut piece = String::new();
+    for (start, end) in set.runs() {
+        debug_assert!(start > base, "a run at or below the base");
+        piece.clear();
+        let _ = write!(piece, ",{}+{}", start - previous_end, end - start);
+        if metadata.len() + piece.len() > budget {
+            break;
+        }
+        metadata.push_str(&piece);
+        previous_end = end;
+        written += 1;
+    }
+    Encoded {
+        metadata,
+        runs_left_out: set.run_count() - written,
+    }
+}
+
+/// Why a committed metadata string could not be read.
+#[derive(Debug, PartialEq, Eq)]
+pub struct DecodeError(pub String);
+
+/// Decodes a metadata string written by [`encode`] for the given base. An empty string (a
+/// commit by another tool, or none) is an empty list; anything else malformed is an error, so
+/// that the caller can report it and fall back to re-delivery rather than loss.
+pub fn decode(base: i64, metadata: &str) -> Result<OffsetSet, DecodeError> {
+    let mut set = OffsetSet::new();
+    if metadata.is_empty() {
+        return Ok(set);
+    }
+    let mut parts = metadata.split(',');
+    if parts.next() != Some(PREFIX) {
+        return Err(DecodeError(format!(
+            "unknown deleted-list format {:?}",
+            metadata.chars().take(16).collect::<String>()
+        )));
+    }
+    let mut previous_end = base;
+    for part in parts {
+        let bad = || DecodeError(format!("malformed deleted-list run {part:?}"));
+        let (gap, len) = part.split_once('+').ok_or_else(bad)?;
+        let gap: i64 = gap.parse().map_err(|_| bad())?;
+        let len: i64 = len.parse().map_err(|_| bad())?;
+        if gap < 1 || len < 1 {
+            return Err(bad());
+        }
+        let start = previous_end.checked_add(gap).ok_or_else(bad)?;
+        let end = start.checked_add(len).ok_or_else(bad)?;
+        set.insert_range(start, end);
+        previous_end = end;
+    }
+    Ok(set)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn set_of(offsets: &[i64]) -> OffsetSet {
+        let mut s = OffsetSet::new();
+        for &o in offsets {
+            s.insert(o);
+        }
+        s
+    }
+
+    #[test]
+    fn runs_merge_and_count() {
+        let mut s = set_of(&[5, 7, 6, 10, 11, 9]);
+        assert_eq!(s.runs().collect::<Vec<_>>(), vec![(5, 8), (9, 12)]);
+        assert_eq!(s.len(), 6);
+        assert!(!s.insert(6));
+        assert!(s.contains(11) && !s.contains(8) && !s.contains(12) && !s.contains(4));
+        assert_eq!(s.insert_range(4, 13), 3);
+        assert_eq!(s.runs().collect::<Vec<_>>(), vec![(4, 13)]);
+        assert_eq!(s.count_in(0, 6), 2);
+        assert_eq!(s.count_in(10, 100), 3);
+        s.remove_below(8);
+        assert_eq!(s.runs().collect::<Vec<_>>(), vec![(8, 13)]);
+        assert_eq!(s.len(), 5);
+        assert_eq!(s.take_run_at(8), Some(13));
+        assert!(s.is_empty());
+    }
+
+    #[test]
+    fn encode_decode_round_trip() {
+        let s = set_of(&[3, 4, 5, 9, 1000]);
+        let enc = encode(2, &s, 4000);
+        assert_eq!(enc.metadata, "kq1,1+3,3+1,990+1");
+        assert_eq!(enc.runs_left_out, 0);
+        assert_eq!(decode(2, &enc.metadata).unwrap(), s);
+        assert_eq!(decode(2, "").unwrap(), OffsetSet::new());
+        assert_eq!(encode(2, &OffsetSet::new(), 4000).metadata, "kq1");
+    }
+
+    #[test]
+    fn encoding_respects_the_budget_and_keeps_the_oldest_runs() {
+        let s = set_of(&(0..2000).map(|i| 1 + i * 2).collect::<Vec<_>>());
+        let enc = encode(0, &s, 4096);
+        assert!(enc.metadata.len() <= 4096);
+        assert!(enc.runs_left_out > 0);
+        let kept = decode(0, &enc.metadata).unwrap();
+        assert_eq!(kept.run_count() + enc.runs_left_out, 2000);
+        assert!(kept.contains(1) && kept.contains(3));
+    }
+
+    #[test]
+    fn corrupted_metadata_is_an_error() {
+        for bad in ["xyz", "kq1,", "kq1,0+1", "kq1,1+0", "kq1,a+1", "kq1,1-1", "kq2,1+1"] {
+            assert!(decode(0, bad).is_err(), "{bad}");
+        }
+        assert!(decode(i64::MAX - 1, "kq1,5+5").is_err());
+    }
+}

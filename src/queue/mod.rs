@@ -1,0 +1,14 @@
+//! The queue: Drupal's queue operations on Kafka, in plain Rust (no PHP types).
+
+pub mod config;
+pub mod deleted;
+pub mod envelope;
+pub mod ids;
+pub mod queue;
+pub mod registry;
+pub mod report;
+pub mod topic;
+pub mod tracker;
+pub mod worker;
+
+pub use self::queue::{ItemRef, Queue, QueueError, Status};

@@ -1,0 +1,474 @@
+//! The operations of the queue contract, on top of the Kafka layer.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::config::{ConfigError, Mode, Settings};
+use super::deleted::{self, OffsetSet};
+use super::envelope::{self, PayloadKind};
+use super::ids::next_item_id;
+use super::registry;
+use super::report;
+use super::topic::topic_name;
+use super::tracker::{Item, Refusal};
+use super::worker::{now_ms, METADATA_BUDGET};
+use crate::kafka;
+use crate::kafka::admin::PartitionView;
+use crate::kafka::consumer::Committed;
+
+/// Serve delivery reports once every this many fast-mode items, to keep memory flat.
+const SERVE_EVERY: u64 = 256;
+
+#[derive(Debug)]
+pub enum QueueError {
+    /// Bad input from the caller: a negative delay, data that cannot be queued.
+    InvalidArgument(String),
+    /// A bad configuration key or value.
+    Config(String),
+    /// The brokers failed, timed out or refused.
+    Kafka(String),
+}
+
+impl fmt::Display for QueueError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            QueueError::InvalidArgument(m) | QueueError::Config(m) | QueueError::Kafka(m) => {
+                f.write_str(m)
+            }
+        }
+    }
+}
+
+impl From<anyhow::Error> for QueueError {
+    fn from(e: anyhow::Error) -> Self {
+        QueueError::Kafka(format!("{e:#}"))
+    }
+}
+
+impl From<ConfigError> for QueueError {
+    fn from(e: ConfigError) -> Self {
+        QueueError::Config(e.0)
+    }
+}
+
+pub type Result<T> = std::result::Result<T, QueueError>;
+
+/// What PHP hands back to delete, release or delay an item.
+pub struct ItemRef<'a> {
+    pub item_id: &'a str,
+    pub partition: i32,
+    pub offset: i64,
+}
+
+/// The status of a queue, for operators.
+#[derive(Debug, Default)]
+pub struct Status {
+    pub topic: String,
+    pub group: String,
+    pub items: i64,
+    pub claimed_here: usize,
+    pub deleted_list: u64,
+    pub group_state: String,
+    pub members: usize,
+    pub partitions: Vec<PartitionStatus>,
+}
+
+#[derive(Debug)]
+pub struct PartitionStatus {
+    pub partition: i32,
+    pub low: i64,
+    pub high: i64,
+    pub committed: Option<i64>,
+    pub deleted: u64,
+    pub items: i64,
+}
+
+pub struct Queue {
+    name: String,
+    topic: String,
+    settings: Arc<Settings>,
+    topic_checked: bool,
+    created: u64,
+    value: Vec<u8>,
+    item_id: String,
+}
+
+/// Items alive in `[low, high)` for a partition whose first not-done offset is `base`.
+fn live_items(base: i64, done: &OffsetSet, low: i64, high: i64) -> i64 {
+    let from = base.max(low);
+    (high - from - done.count_in(from, high) as i64).max(0)
+}
+
+impl Queue {
+    pub fn new(name: &str, settings: Settings) -> Result<Self> {
+        kafka::validate(&settings).map_err(|e| QueueError::Config(format!("{e:#}")))?;
+        Ok(Queue {
+            name: name.to_string(),
+            topic: topic_name(&settings.topic_prefix, name),
+            settings: Arc::new(settings),
+            topic_checked: false,
+            created: 0,
+            value: Vec::new(),
+            item_id: String::new(),
+        })
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub fn topic(&self) -> &str {
+        &self.topic
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// Fails with a message naming the topic and how to provision it when it does not exist.
+    fn ensure_topic(&mut self) -> Result<usize> {
+        let count = registry::inspector(&self.settings, &self.topic)?
+            .get()
+            .ok_or_else(|| QueueError::Kafka("client used across fork".into()))?
+            .partition_count(&self.topic)?;
+        self.topic_checked = true;
+        Ok(count)
+    }
+
+    /// Queues one item; `payload` is PHP's serialize() output or a raw string.
+    pub fn create_item(&mut self, kind: PayloadKind, payload: &[u8]) -> Result<String> {
+        if !self.topic_checked {
+            self.ensure_topic()?;
+        }
+        next_item_id(&mut self.item_id);
+        envelope::encode_into(&mut self.value, &self.item_id, kind, None, payload);
+        let entry = registry::producer(&self.settings)?;
+        let producer = entry.get().expect("registry hands out current-process clients");
+        producer.send(&self.topic, None, None, &self.value)?;
+        self.created += 1;
+        match self.settings.delivery {
+            Mode::Strict => self.confirm(producer, &self.item_id.clone())?,
+            Mode::Fast => {
+                if self.created % SERVE_EVERY == 0 {
+                    producer.serve();
+                }
+            }
+        }
+        Ok(self.item_id.clone())
+    }
+
+    /// Waits until Kafka acknowledged everything sent, and fails if `item_id` was refused.
+    fn confirm(&self, producer: &kafka::producer::Producer, item_id: &str) -> Result<()> {
+        let in_flight = producer.flush();
+        let undelivered = producer.take_undelivered();
+        let mine = undelivered.iter().find(|u| {
+            envelope::decode(&u.value).is_ok_and(|e| e.item_id == item_id)
+        });
+        let error = mine.map(|u| u.error.clone());
+        registry::report_undelivered(
+            undelivered
+                .into_iter()
+                .filter(|u| !envelope::decode(&u.value).is_ok_and(|e| e.item_id == item_id))
+                .collect(),
+        );
+        if let Some(error) = error {
+            return Err(QueueError::Kafka(format!(
+                "Kafka did not accept the item for topic \"{}\": {error}",
+                self.topic
+            )));
+        }
+        if in_flight > 0 {
+            return Err(QueueError::Kafka(format!(
+                "Kafka did not acknowledge the item for topic \"{}\" within {} ms; it may still \
+                 arrive (brokers unreachable?)",
+                self.topic,
+                self.settings.timeout.as_millis()
+            )));
+        }
+        Ok(())
+    }
+
+    fn worker(&self) -> Result<Arc<kafka::fork::ProcessBound<super::worker::Worker>>> {
+        Ok(registry::worker(&self.settings, &self.topic)?)
+    }
+
+    pub fn claim_item(&mut self, lease: Duration) -> Result<Option<Arc<Item>>> {
+        if !self.topic_checked {
+            self.ensure_topic()?;
+        }
+        let entry = self.worker()?;
+        let worker = entry.get().expect("registry hands out current-process clients");
+        Ok(worker.claim(lease)?)
+    }
+
+    /// Runs `f` on this process's worker, if it has one; refusals say why nothing was done.
+    fn on_worker<T>(
+        &self,
+        f: impl FnOnce(&super::worker::Worker) -> Result<std::result::Result<T, Refusal>>,
+    ) -> Result<std::result::Result<T, Refusal>> {
+        match registry::existing_worker(&self.settings, &self.topic) {
+            Some(entry) => f(entry.get().expect("current-process worker")),
+            None => Ok(Err(Refusal::NotHeld)),
+        }
+    }
+
+    fn refused(&self, item: &ItemRef<'_>, refusal: Refusal) -> Result<bool> {
+        match refusal {
+            // No longer held: its lease ran out and its partition moved, or it was deleted.
+            Refusal::NotHeld => Ok(false),
+            Refusal::WrongItem => Err(QueueError::InvalidArgument(format!(
+                "item {} is not an item of queue \"{}\" (a forged item, or one from another \
+                 queue); nothing was changed",
+                item.item_id, self.name
+            ))),
+        }
+    }
+
+    pub fn delete_item(&mut self, item: &ItemRef<'_>) -> Result<bool> {
+        match self.on_worker(|w| Ok(w.delete(item.partition, item.offset, item.item_id)?))? {
+            Ok(()) => Ok(true),
+            Err(refusal) => self.refused(item, refusal),
+        }
+    }
+
+    pub fn release_item(&mut self, item: &ItemRef<'_>) -> Result<bool> {
+        match self.on_worker(|w| Ok(w.release(item.partition, item.offset, item.item_id)))? {
+            Ok(()) => Ok(true),
+            Err(refusal) => self.refused(item, refusal),
+        }
+    }
+
+    /// Makes the item claimable again no earlier than `delay` from now, durably: a copy with a
+    /// not-before time goes to the same partition, then the original is deleted.
+    pub fn delay_item(&mut self, item: &ItemRef<'_>, delay_seconds: i64) -> Result<bool> {
+        if delay_seconds < 0 {
+            return Err(QueueError::InvalidArgument(format!(
+                "the delay must be zero or more seconds, got {delay_seconds}"
+            )));
+        }
+        if delay_seconds == 0 {
+            return self.release_item(item);
+        }
+        let held = match self.on_worker(|w| Ok(w.held(item.partition, item.offset, item.item_id)))? {
+            Ok(held) => held,
+            Err(refusal) => return self.refused(item, refusal),
+        };
+        let not_before = now_ms().saturating_add(delay_seconds.saturating_mul(1000));
+        envelope::encode_into(
+            &mut self.value,
+            &held.id,
+            held.kind,
+            Some(not_before),
+            &held.payload,
+        );
+        let entry = registry::producer(&self.settings)?;
+        let producer = entry.get().expect("registry hands out current-process clients");
+        producer.send(
+            &self.topic,
+            Some(held.partition),
+            Some(held.created_ms),
+            &self.value,
+        )?;
+        self.confirm(producer, &held.id)?;
+        self.delete_item(item)
+    }
+
+    /// Flushes this process's pending items so that counts include them.
+    pub fn flush(&mut self) -> Result<usize> {
+        let entry = registry::producer(&self.settings)?;
+        let producer = entry.get().expect("registry hands out current-process clients");
+        let in_flight = producer.flush();
+        let undelivered = producer.take_undelivered();
+        let failed = undelivered.len();
+        registry::report_undelivered(undelivered);
+        Ok(failed + in_flight)
+    }
+
+    fn partition_views(&self) -> Result<Vec<PartitionView>> {
+        let entry = registry::inspector(&self.settings, &self.topic)?;
+        Ok(entry
+            .get()
+            .expect("registry hands out current-process clients")
+            .partitions(&self.topic)?)
+    }
+
+    /// The base and deleted list of a partition: this process's live state when it owns the
+    /// partition, else the group's last commit.
+    fn position(&self, view: &PartitionView) -> Option<(i64, OffsetSet)> {
+        let own = registry::existing_worker(&self.settings, &self.topic).and_then(|w| {
+            w.get()?
+                .inspect(view.partition, |s| (s.base(), s.done().clone()))
+        });
+        own.or_else(|| {
+            let (offset, metadata) = view.committed.as_ref()?;
+            let done = deleted::decode(*offset, metadata).unwrap_or_default();
+            Some((*offset, done))
+        })
+    }
+
+    pub fn number_of_items(&mut self) -> Result<i64> {
+        if self.created > 0 {
+            self.flush()?;
+        }
+        Ok(self
+            .partition_views()?
+            .iter()
+            .map(|v| match self.position(v) {
+                Some((base, done)) => live_items(base, &done, v.low, v.high),
+                None => v.high - v.low,
+            })
+            .sum())
+    }
+
+    pub fn create_queue(&mut self) -> Result<()> {
+        self.ensure_topic()?;
+        Ok(())
+    }
+
+    /// Every item that exists now is deleted: the group's position moves to the end of each
+    /// partition. Kafka accepts that only while no other worker of the site is consuming.
+    pub fn delete_queue(&mut self) -> Result<()> {
+        if self.created > 0 {
+            self.flush()?;
+        }
+        registry::close_worker(&self.settings, &self.topic);
+        let views = self.partition_views()?;
+        let commits: Vec<Committed> = views
+            .iter()
+            .map(|v| Committed {
+                partition: v.partition,
+                offset: v.high,
+                metadata: deleted::encode(v.high, &OffsetSet::new(), METADATA_BUDGET).metadata,
+            })
+            .collect();
+        self.commit_for_group(&commits).map_err(|e| {
+            QueueError::Kafka(format!(
+                "cannot delete queue \"{}\": {e}; stop its workers (cron, drush queue:run) and \
+                 try again",
+                self.name
+            ))
+        })
+    }
+
+    fn commit_for_group(&self, commits: &[Committed]) -> std::result::Result<(), String> {
+        let entry = registry::inspector(&self.settings, &self.topic).map_err(|e| e.to_string())?;
+        let inspector = entry.get().expect("registry hands out current-process clients");
+        inspector.commit(&self.topic, commits).map_err(|e| {
+            match inspector.group() {
+                Some(g) if g.members > 0 => format!(
+                    "{} worker(s) of this site are consuming it right now ({e})",
+                    g.members
+                ),
+                _ => e.to_string(),
+            }
+        })
+    }
+
+    /// Drops deleted-list entries below each partition's first offset still in Kafka, and
+    /// returns how many items retention removed before anyone processed them.
+    pub fn garbage_collection(&mut self) -> Result<u64> {
+        let views = self.partition_views()?;
+        let worker = registry::existing_worker(&self.settings, &self.topic);
+        let mut lost = 0;
+        let mut commits = Vec::new();
+        for v in &views {
+            let owned = worker
+                .as_ref()
+                .and_then(|w| w.get()?.inspect(v.partition, |s| s.trim_to(v.low)));
+            if let Some(n) = owned {
+                lost += n;
+                continue;
+            }
+            let Some((base, done)) = self.position(v) else { continue };
+            if base >= v.low {
+                continue;
+            }
+            lost += (v.low - base) as u64 - done.count_in(base, v.low);
+            let mut kept = done;
+            kept.remove_below(v.low + 1);
+            let mut state = super::tracker::PartitionState::new(v.partition, v.low, kept);
+            state.trim_to(v.low);
+            let (offset, encoded) = state.commit_point(METADATA_BUDGET);
+            commits.push(Committed {
+                partition: v.partition,
+                offset,
+                metadata: encoded.metadata,
+            });
+        }
+        if let Some(w) = worker.as_ref().and_then(|w| w.get()) {
+            w.commit_now(true)?;
+        }
+        if !commits.is_empty() {
+            if let Err(e) = self.commit_for_group(&commits) {
+                // The owners trim their own partitions as they read past the gap.
+                report::warn(&format!(
+                    "kafka_queue: garbage collection of queue \"{}\" left the deleted lists to \
+                     their owners: {e}",
+                    self.name
+                ));
+            }
+        }
+        if lost > 0 {
+            report::warn(&format!(
+                "kafka_queue: {lost} items of queue \"{}\" were removed by Kafka's retention \
+                 before they were processed",
+                self.name
+            ));
+        }
+        Ok(lost)
+    }
+
+    pub fn status(&mut self) -> Result<Status> {
+        let views = self.partition_views()?;
+        let group = registry::inspector(&self.settings, &self.topic)?
+            .get()
+            .and_then(|i| i.group());
+        let worker = registry::existing_worker(&self.settings, &self.topic);
+        let mut status = Status {
+            topic: self.topic.clone(),
+            group: self.settings.group_for(&self.topic),
+            claimed_here: worker
+                .as_ref()
+                .and_then(|w| w.get().map(|w| w.claimed_count()))
+                .unwrap_or(0),
+            group_state: group
+                .as_ref()
+                .map(|g| g.state.clone())
+                .unwrap_or_else(|| "unknown".into()),
+            members: group.map(|g| g.members).unwrap_or(0),
+            ..Status::default()
+        };
+        for v in &views {
+            let (committed, deleted, items) = match self.position(v) {
+                Some((base, done)) => (Some(base), done.len(), live_items(base, &done, v.low, v.high)),
+                None => (None, 0, v.high - v.low),
+            };
+            status.items += items;
+            status.deleted_list += deleted;
+            status.partitions.push(PartitionStatus {
+                partition: v.partition,
+                low: v.low,
+                high: v.high,
+                committed,
+                deleted,
+                items,
+            });
+        }
+        Ok(status)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn live_items_counts_what_is_neither_deleted_nor_gone() {
+        let done = deleted::decode(2, "kq1,1+2").unwrap(); // 3 and 4 deleted
+        assert_eq!(live_items(2, &done, 0, 10), 6);
+        assert_eq!(live_items(2, &done, 4, 10), 5);
+        assert_eq!(live_items(10, &OffsetSet::new(), 0, 10), 0);
+        assert_eq!(live_items(0, &OffsetSet::new(), 7, 7), 0);
+    }
+}

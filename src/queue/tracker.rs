@@ -1,0 +1,408 @@
+//! The state of one partition owned by this worker: what is claimed, released, delayed and
+//! deleted, and the commit point that makes deletions durable.
+//!
+//! Invariants: every offset below `base` is done; `base` itself is not done; `done` holds only
+//! offsets above `base`. An item is in at most one of `claimed`, `ready` and `delayed`.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Instant;
+
+use super::deleted::{self, OffsetSet};
+use super::envelope::PayloadKind;
+
+/// One queue item as read from Kafka.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Item {
+    pub id: String,
+    pub kind: PayloadKind,
+    pub payload: Vec<u8>,
+    pub created_ms: i64,
+    pub not_before_ms: Option<i64>,
+    pub partition: i32,
+    pub offset: i64,
+}
+
+/// What the tracker made of a fetched record.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Fetched {
+    /// Claimable now; the caller may claim it with [`PartitionState::claim_fetched`].
+    Claimable,
+    /// Already deleted: skipped.
+    AlreadyDone,
+    /// Delayed until its not-before time; kept in memory.
+    Delayed,
+}
+
+/// Why an item given back by PHP was not accepted.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Refusal {
+    /// This worker holds no item at that offset (never claimed, or its partition moved on).
+    NotHeld,
+    /// The offset is held, but by an item with another id: a forged or foreign item.
+    WrongItem,
+}
+
+#[derive(Debug)]
+struct Claim {
+    item: Arc<Item>,
+    expires: Instant,
+}
+
+#[derive(Debug)]
+pub struct PartitionState {
+    partition: i32,
+    base: i64,
+    done: OffsetSet,
+    next_fetch: i64,
+    claimed: BTreeMap<i64, Claim>,
+    ready: BTreeMap<i64, Arc<Item>>,
+    delayed: BTreeMap<i64, Arc<Item>>,
+    /// The base and deleted list changed since the last commit.
+    dirty: bool,
+    /// Offsets that vanished from Kafka (retention) before anyone deleted them.
+    lost_to_retention: u64,
+}
+
+impl PartitionState {
+    /// State for a partition whose committed offset is `base` with deleted list `done`.
+    pub fn new(partition: i32, base: i64, done: OffsetSet) -> Self {
+        let mut state = PartitionState {
+            partition,
+            base,
+            done,
+            next_fetch: base,
+            claimed: BTreeMap::new(),
+            ready: BTreeMap::new(),
+            delayed: BTreeMap::new(),
+            dirty: false,
+            lost_to_retention: 0,
+        };
+        state.done.remove_below(base + 1);
+        state
+    }
+
+    pub fn partition(&self) -> i32 {
+        self.partition
+    }
+
+    pub fn base(&self) -> i64 {
+        self.base
+    }
+
+    pub fn next_fetch(&self) -> i64 {
+        self.next_fetch
+    }
+
+    pub fn done(&self) -> &OffsetSet {
+        &self.done
+    }
+
+    pub fn is_dirty(&self) -> bool {
+        self.dirty
+    }
+
+    pub fn claimed_count(&self) -> usize {
+        self.claimed.len()
+    }
+
+    pub fn lost_to_retention(&self) -> u64 {
+        self.lost_to_retention
+    }
+
+    /// Items created and not deleted among offsets below `high_watermark`.
+    pub fn items_below(&self, high_watermark: i64) -> i64 {
+        let live = high_watermark - self.base - self.done.count_in(self.base, high_watermark) as i64;
+        live.max(0)
+    }
+
+    /// Takes in the record at `offset`, in fetch order.
+    pub fn fetched(&mut self, offset: i64, item: Item, now_ms: i64) -> Fetched {
+        if offset < self.next_fetch {
+            // The consumer went backwards: the committed state belongs to an earlier topic of
+            // the same name (offsets restarted). Start over from what Kafka now holds.
+            *self = PartitionState::new(self.partition, offset, OffsetSet::new());
+        }
+        if offset > self.next_fetch {
+            // Offsets skipped by the fetch were removed by retention.
+            let from = self.next_fetch.max(self.base);
+            if offset > from {
+                self.lost_to_retention += self.mark_done_range(from, offset);
+            }
+        }
+        self.next_fetch = offset + 1;
+        if offset < self.base || self.done.contains(offset) {
+            self.advance_base();
+            return Fetched::AlreadyDone;
+        }
+        let item = Arc::new(item);
+        if item.not_before_ms.is_some_and(|t| t > now_ms) {
+            self.delayed.insert(offset, item);
+            return Fetched::Delayed;
+        }
+        self.ready.insert(offset, item);
+        Fetched::Claimable
+    }
+
+    /// Makes expired leases and due delays claimable again.
+    pub fn refresh(&mut self, now: Instant, now_ms: i64) {
+        let expired: Vec<i64> = self
+            .claimed
+            .iter()
+            .filter(|(_, c)| c.expires <= now)
+            .map(|(&o, _)| o)
+            .collect();
+        for offset in expired {
+            if let Some(claim) = self.claimed.remove(&offset) {
+                self.ready.insert(offset, claim.item);
+            }
+        }
+        let due: Vec<i64> = self
+            .delayed
+            .iter()
+            .filter(|(_, i)| i.not_before_ms.is_none_or(|t| t <= now_ms))
+            .map(|(&o, _)| o)
+            .collect();
+        for offset in due {
+            if let Some(item) = self.delayed.remove(&offset) {
+                self.ready.insert(offset, item);
+            }
+        }
+    }
+
+    pub fn has_ready(&self) -> bool {
+        !self.ready.is_empty()
+    }
+
+    /// The earliest not-before time among delayed items.
+    pub fn next_due_ms(&self) -> Option<i64> {
+        self.delayed.values().filter_map(|i| i.not_before_ms).min()
+    }
+
+    /// Claims the lowest claimable offset.
+    pub fn claim_ready(&mut self, expires: Instant) -> Option<Arc<Item>> {
+        let (offset, item) = self.ready.pop_first()?;
+        self.claimed.insert(
+            offset,
+            Claim {
+                item: Arc::clone(&item),
+                expires,
+            },
+        );
+        Some(item)
+    }
+
+    /// The item this worker holds at `offset` (claimed, released or delayed), if its id matches.
+    pub fn held_item(&self, offset: i64, item_id: &str) -> Result<Arc<Item>, Refusal> {
+        let held = self
+            .claimed
+            .get(&offset)
+            .map(|c| &c.item)
+            .or_else(|| self.ready.get(&offset))
+            .or_else(|| self.delayed.get(&offset));
+        match held {
+            Some(item) if item.id == item_id => Ok(Arc::clone(item)),
+            Some(_) => Err(Refusal::WrongItem),
+            None => Err(Refusal::NotHeld),
+        }
+    }
+
+    /// Deletes a held item. The deletion is durable once [`Self::commit_point`] is committed.
+    pub fn delete(&mut self, offset: i64, item_id: &str) -> Result<(), Refusal> {
+        self.held_item(offset, item_id)?;
+        self.claimed.remove(&offset);
+        self.ready.remove(&offset);
+        self.delayed.remove(&offset);
+        self.mark_done_range(offset, offset + 1);
+        Ok(())
+    }
+
+    /// Makes a claimed item claimable again at once.
+    pub fn release(&mut self, offset: i64, item_id: &str) -> Result<(), Refusal> {
+        self.held_item(offset, item_id)?;
+        if let Some(claim) = self.claimed.remove(&offset) {
+            self.ready.insert(offset, claim.item);
+        }
+        Ok(())
+    }
+
+    /// Marks `[start, end)` done; returns how many offsets were not done before.
+    fn mark_done_range(&mut self, start: i64, end: i64) -> u64 {
+        let start = start.max(self.base);
+        if start >= end {
+            return 0;
+        }
+        let added = self.done.insert_range(start, end);
+        self.advance_base();
+        self.dirty = true;
+        added
+    }
+
+    fn advance_base(&mut self) {
+        while let Some(end) = self.done.take_run_at(self.base) {
+            self.base = end;
+            self.dirty = true;
+        }
+    }
+
+    /// Drops deleted-list entries below `low_watermark` (records no longer in Kafka), and
+    /// returns how many of the records below it had not been deleted: lost to retention.
+    pub fn trim_to(&mut self, low_watermark: i64) -> u64 {
+        // Items this worker still holds in memory stay deliverable, even if Kafka dropped them.
+        let mut held: Vec<i64> = self
+            .claimed
+            .range(..low_watermark)
+            .map(|(&o, _)| o)
+            .chain(self.ready.range(..low_watermark).map(|(&o, _)| o))
+            .chain(self.delayed.range(..low_watermark).map(|(&o, _)| o))
+            .collect();
+        held.sort_unstable();
+        let mut lost = 0;
+        let mut from = self.base;
+        for offset in held.into_iter().chain(std::iter::once(low_watermark)) {
+            lost += self.mark_done_range(from, offset);
+            from = from.max(offset + 1);
+        }
+        self.lost_to_retention += lost;
+        lost
+    }
+
+    /// The offset and metadata to commit, and how many deleted runs did not fit.
+    pub fn commit_point(&self, budget: usize) -> (i64, deleted::Encoded) {
+        (self.base, deleted::encode(self.base, &self.done, budget))
+    }
+
+    /// Records that a commit of the current state succeeded.
+    pub fn committed(&mut self) {
+        self.dirty = false;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    fn item(offset: i64, not_before_ms: Option<i64>) -> Item {
+        Item {
+            id: format!("id{offset}"),
+            kind: PayloadKind::RawString,
+            payload: offset.to_string().into_bytes(),
+            created_ms: 0,
+            not_before_ms,
+            partition: 0,
+            offset,
+        }
+    }
+
+    fn fetch_all(state: &mut PartitionState, offsets: std::ops::Range<i64>) {
+        for o in offsets {
+            state.fetched(o, item(o, None), 0);
+        }
+    }
+
+    #[test]
+    fn claims_in_offset_order_and_never_twice() {
+        let mut s = PartitionState::new(0, 0, OffsetSet::new());
+        fetch_all(&mut s, 0..3);
+        let far = Instant::now() + Duration::from_secs(60);
+        let got: Vec<i64> = std::iter::from_fn(|| s.claim_ready(far).map(|i| i.offset)).collect();
+        assert_eq!(got, vec![0, 1, 2]);
+        assert_eq!(s.claimed_count(), 3);
+    }
+
+    #[test]
+    fn deletes_move_the_base_and_gaps_go_to_the_deleted_list() {
+        let mut s = PartitionState::new(0, 0, OffsetSet::new());
+        fetch_all(&mut s, 0..4);
+        let far = Instant::now() + Duration::from_secs(60);
+        while s.claim_ready(far).is_some() {}
+        s.delete(1, "id1").unwrap();
+        s.delete(2, "id2").unwrap();
+        assert_eq!(s.base(), 0);
+        assert_eq!(s.commit_point(4000).1.metadata, "kq1,1+2");
+        s.delete(0, "id0").unwrap();
+        assert_eq!(s.base(), 3);
+        assert_eq!(s.commit_point(4000), (3, deleted::encode(3, &OffsetSet::new(), 4000)));
+        assert!(s.is_dirty());
+        assert_eq!(s.items_below(4), 1);
+    }
+
+    #[test]
+    fn forged_and_unknown_items_change_nothing() {
+        let mut s = PartitionState::new(0, 0, OffsetSet::new());
+        fetch_all(&mut s, 0..2);
+        let far = Instant::now() + Duration::from_secs(60);
+        s.claim_ready(far);
+        assert_eq!(s.delete(0, "other"), Err(Refusal::WrongItem));
+        assert_eq!(s.delete(7, "id7"), Err(Refusal::NotHeld));
+        assert_eq!(s.release(0, "nope"), Err(Refusal::WrongItem));
+        assert!(!s.is_dirty());
+        assert_eq!(s.claimed_count(), 1);
+    }
+
+    #[test]
+    fn committed_deletions_are_skipped_after_a_restart() {
+        let done = deleted::decode(5, "kq1,1+2").unwrap();
+        let mut s = PartitionState::new(0, 5, done);
+        assert_eq!(s.fetched(5, item(5, None), 0), Fetched::Claimable);
+        assert_eq!(s.fetched(6, item(6, None), 0), Fetched::AlreadyDone);
+        assert_eq!(s.fetched(7, item(7, None), 0), Fetched::AlreadyDone);
+        assert_eq!(s.fetched(8, item(8, None), 0), Fetched::Claimable);
+        let far = Instant::now() + Duration::from_secs(60);
+        assert_eq!(s.claim_ready(far).unwrap().offset, 5);
+        s.delete(5, "id5").unwrap();
+        assert_eq!(s.base(), 8);
+    }
+
+    #[test]
+    fn release_and_lease_expiry_make_items_claimable_again() {
+        let mut s = PartitionState::new(0, 0, OffsetSet::new());
+        fetch_all(&mut s, 0..2);
+        let now = Instant::now();
+        s.claim_ready(now + Duration::from_secs(60));
+        s.claim_ready(now + Duration::from_millis(10));
+        assert!(!s.has_ready());
+        s.release(0, "id0").unwrap();
+        assert!(s.has_ready());
+        s.refresh(now + Duration::from_millis(20), 0);
+        let far = now + Duration::from_secs(60);
+        let again: Vec<i64> = std::iter::from_fn(|| s.claim_ready(far).map(|i| i.offset)).collect();
+        assert_eq!(again, vec![0, 1]);
+    }
+
+    #[test]
+    fn delayed_items_wait_for_their_time() {
+        let mut s = PartitionState::new(0, 0, OffsetSet::new());
+        assert_eq!(s.fetched(0, item(0, Some(1000)), 500), Fetched::Delayed);
+        assert_eq!(s.next_due_ms(), Some(1000));
+        s.refresh(Instant::now(), 999);
+        assert!(!s.has_ready());
+        s.refresh(Instant::now(), 1000);
+        assert!(s.has_ready());
+    }
+
+    #[test]
+    fn a_rewind_means_the_topic_was_recreated() {
+        let done = deleted::decode(100, "kq1,1+5").unwrap();
+        let mut s = PartitionState::new(0, 100, done);
+        assert_eq!(s.fetched(0, item(0, None), 0), Fetched::Claimable);
+        assert_eq!(s.base(), 0);
+        assert!(s.done().is_empty());
+    }
+
+    #[test]
+    fn retention_gaps_are_counted_as_lost_and_trimmed() {
+        let mut s = PartitionState::new(0, 0, deleted::decode(0, "kq1,2+1").unwrap());
+        // Offsets 0..5 are gone; 2 had been deleted, so 4 were lost.
+        assert_eq!(s.fetched(5, item(5, None), 0), Fetched::Claimable);
+        assert_eq!(s.lost_to_retention(), 4);
+        assert_eq!(s.base(), 5);
+
+        let mut t = PartitionState::new(0, 0, deleted::decode(0, "kq1,1+1").unwrap());
+        assert_eq!(t.trim_to(3), 2);
+        assert_eq!(t.base(), 3);
+        assert!(t.done().is_empty());
+        assert_eq!(t.trim_to(3), 0);
+    }
+}

@@ -1,0 +1,308 @@
+//! One process's membership in a queue's consumer group: claims, releases and deletions on the
+//! partitions it owns, and the commits that make deletions durable.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use anyhow::Result;
+use parking_lot::Mutex;
+
+use super::config::{Mode, Settings};
+use super::deleted;
+use super::envelope::{self, PayloadKind};
+use super::report;
+use super::tracker::{Item, PartitionState, Refusal};
+use crate::kafka::consumer::{Committed, GroupConsumer, GroupListener, Polled};
+
+/// Brokers accept 4096 bytes of commit metadata by default (`offset.metadata.max.bytes`).
+pub const METADATA_BUDGET: usize = 4000;
+
+/// In fast commit mode, deletions are committed at least this often while claiming.
+const FAST_COMMIT_INTERVAL: Duration = Duration::from_millis(100);
+
+/// The longest single wait inside claimItem, so that lease expiry and delays are noticed.
+const POLL_SLICE: Duration = Duration::from_millis(100);
+
+pub fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or_default()
+}
+
+/// The partitions this process owns, shared with the rebalance callbacks.
+#[derive(Default)]
+pub struct Partitions {
+    states: Mutex<BTreeMap<i32, PartitionState>>,
+    warned_overflow: Mutex<bool>,
+}
+
+impl Partitions {
+    fn commits(&self, states: &mut BTreeMap<i32, PartitionState>, only: Option<&[i32]>) -> Vec<Committed> {
+        let mut commits = Vec::new();
+        for (p, state) in states.iter() {
+            if only.is_some_and(|o| !o.contains(p)) || !state.is_dirty() {
+                continue;
+            }
+            let (offset, encoded) = state.commit_point(METADATA_BUDGET);
+            if encoded.runs_left_out > 0 {
+                let mut warned = self.warned_overflow.lock();
+                if !*warned {
+                    *warned = true;
+                    report::warn(&format!(
+                        "kafka_queue: the deleted list of partition {p} has more gaps than fit in \
+                         Kafka's commit metadata; {} runs stay in memory until the oldest \
+                         unfinished item is deleted (a crash before then re-delivers them)",
+                        encoded.runs_left_out
+                    ));
+                }
+            }
+            commits.push(Committed {
+                partition: *p,
+                offset,
+                metadata: encoded.metadata,
+            });
+        }
+        commits
+    }
+}
+
+impl GroupListener for Partitions {
+    fn assigned(&self, positions: Vec<Committed>) {
+        let mut states = self.states.lock();
+        for c in positions {
+            let done = deleted::decode(c.offset, &c.metadata).unwrap_or_else(|e| {
+                report::warn(&format!(
+                    "kafka_queue: partition {}: {}; deleted items above offset {} may be \
+                     delivered again",
+                    c.partition, e.0, c.offset
+                ));
+                deleted::OffsetSet::new()
+            });
+            states.insert(c.partition, PartitionState::new(c.partition, c.offset, done));
+        }
+    }
+
+    fn revoking(&self, partitions: &[i32]) -> Vec<Committed> {
+        let mut states = self.states.lock();
+        let commits = self.commits(&mut states, Some(partitions));
+        for p in partitions {
+            states.remove(p);
+        }
+        commits
+    }
+}
+
+/// A claimed item, as handed to the caller.
+pub type Claimed = Arc<Item>;
+
+pub struct Worker {
+    consumer: GroupConsumer,
+    partitions: Arc<Partitions>,
+    commit_mode: Mode,
+    claim_wait: Duration,
+    last_commit: Mutex<Instant>,
+}
+
+impl Worker {
+    pub fn new(settings: &Settings, topic: &str) -> Result<Self> {
+        let partitions = Arc::new(Partitions::default());
+        let consumer = GroupConsumer::new(
+            settings,
+            &settings.group_for(topic),
+            topic,
+            Arc::clone(&partitions) as Arc<dyn GroupListener>,
+        )?;
+        Ok(Worker {
+            consumer,
+            partitions,
+            commit_mode: settings.commit,
+            claim_wait: settings.claim_wait,
+            last_commit: Mutex::new(Instant::now()),
+        })
+    }
+
+    /// Claims the next item, waiting at most the claim wait; `None` at once when every owned
+    /// partition is known to be drained.
+    pub fn claim(&self, lease: Duration) -> Result<Option<Claimed>> {
+        let deadline = Instant::now() + self.claim_wait;
+        loop {
+            if let Some(item) = self.claim_ready(lease) {
+                return Ok(Some(item));
+            }
+            // Take what librdkafka already holds before deciding anything.
+            if self.take_one(Duration::ZERO) {
+                continue;
+            }
+            let now = Instant::now();
+            if self.drained() || now >= deadline {
+                self.commit_if_due(true)?;
+                return Ok(None);
+            }
+            self.commit_if_due(false)?;
+            self.take_one(deadline.saturating_duration_since(now).min(POLL_SLICE));
+        }
+    }
+
+    /// Polls for one record and hands it to its partition's state. Returns whether one came.
+    fn take_one(&self, wait: Duration) -> bool {
+        match self
+            .consumer
+            .poll(wait, |r| (r.partition, r.offset, to_item(&r)))
+        {
+            Polled::Record((partition, offset, item)) => {
+                if let Some(state) = self.partitions.states.lock().get_mut(&partition) {
+                    state.fetched(offset, item, now_ms());
+                }
+                true
+            }
+            Polled::Nothing => false,
+            Polled::Error(e) => {
+                report::warn(&format!("kafka_queue: consumer: {e}"));
+                false
+            }
+        }
+    }
+
+    fn claim_ready(&self, lease: Duration) -> Option<Claimed> {
+        let now = Instant::now();
+        let now_ms = now_ms();
+        let mut states = self.partitions.states.lock();
+        for state in states.values_mut() {
+            state.refresh(now, now_ms);
+            if let Some(item) = state.claim_ready(now + lease) {
+                return Some(item);
+            }
+        }
+        None
+    }
+
+    /// Every owned partition has been read up to its high watermark, and nothing is claimable.
+    fn drained(&self) -> bool {
+        if !self.consumer.assignment_seen() {
+            return false;
+        }
+        let states = self.partitions.states.lock();
+        states.values().all(|s| {
+            !s.has_ready()
+                && self
+                    .consumer
+                    .cached_high_watermark(s.partition())
+                    .is_some_and(|high| s.next_fetch() >= high)
+        })
+    }
+
+    fn with_state<T>(
+        &self,
+        partition: i32,
+        f: impl FnOnce(&mut PartitionState) -> Result<T, Refusal>,
+    ) -> Result<T, Refusal> {
+        let mut states = self.partitions.states.lock();
+        f(states.get_mut(&partition).ok_or(Refusal::NotHeld)?)
+    }
+
+    /// The held item at that position, if the id matches.
+    pub fn held(&self, partition: i32, offset: i64, item_id: &str) -> Result<Claimed, Refusal> {
+        self.with_state(partition, |s| s.held_item(offset, item_id))
+    }
+
+    pub fn delete(&self, partition: i32, offset: i64, item_id: &str) -> Result<Result<(), Refusal>> {
+        if let Err(e) = self.with_state(partition, |s| s.delete(offset, item_id)) {
+            return Ok(Err(e));
+        }
+        match self.commit_mode {
+            Mode::Strict => self.commit_now(true)?,
+            Mode::Fast => self.commit_if_due(false)?,
+        }
+        Ok(Ok(()))
+    }
+
+    pub fn release(&self, partition: i32, offset: i64, item_id: &str) -> Result<(), Refusal> {
+        self.with_state(partition, |s| s.release(offset, item_id))
+    }
+
+    /// Items claimed and not yet deleted or released, by this process.
+    pub fn claimed_count(&self) -> usize {
+        self.partitions
+            .states
+            .lock()
+            .values()
+            .map(|s| s.claimed_count())
+            .sum()
+    }
+
+    /// Runs `f` on the state of an owned partition.
+    pub fn inspect<T>(&self, partition: i32, f: impl FnOnce(&mut PartitionState) -> T) -> Option<T> {
+        self.partitions.states.lock().get_mut(&partition).map(f)
+    }
+
+    fn commit_if_due(&self, force: bool) -> Result<()> {
+        let due = force || self.last_commit.lock().elapsed() >= FAST_COMMIT_INTERVAL;
+        if due {
+            self.commit_now(self.commit_mode == Mode::Strict || force)?;
+        }
+        Ok(())
+    }
+
+    /// Commits every changed deleted list; `strict` waits for the broker.
+    pub fn commit_now(&self, strict: bool) -> Result<()> {
+        let commits = {
+            let mut states = self.partitions.states.lock();
+            self.partitions.commits(&mut states, None)
+        };
+        *self.last_commit.lock() = Instant::now();
+        if commits.is_empty() {
+            return Ok(());
+        }
+        self.consumer.commit(&commits, strict)?;
+        let mut states = self.partitions.states.lock();
+        for c in &commits {
+            if let Some(state) = states.get_mut(&c.partition) {
+                if state.commit_point(METADATA_BUDGET).0 == c.offset {
+                    state.committed();
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Commits what is left and leaves the group, within the configured timeout.
+    pub fn close(self) {
+        if let Err(e) = self.commit_now(true) {
+            report::warn(&format!(
+                "kafka_queue: could not commit deleted items when leaving the group; they may be \
+                 delivered again: {e}"
+            ));
+        }
+        if !self.consumer.close() {
+            report::warn("kafka_queue: the consumer could not leave its group in time (brokers unreachable?); it was abandoned");
+        }
+    }
+}
+
+/// Turns a fetched record into an item. A record this extension did not write is delivered as
+/// a plain string, with an id made of its position, rather than dropped.
+fn to_item(record: &crate::kafka::consumer::Record<'_>) -> Item {
+    let created_ms = record.timestamp_ms.unwrap_or_else(now_ms);
+    match envelope::decode(record.value) {
+        Ok(env) => Item {
+            id: env.item_id.to_string(),
+            kind: env.kind,
+            payload: env.payload.to_vec(),
+            created_ms,
+            not_before_ms: env.not_before_ms,
+            partition: record.partition,
+            offset: record.offset,
+        },
+        Err(_) => Item {
+            id: format!("{}@{}", record.partition, record.offset),
+            kind: PayloadKind::RawString,
+            payload: record.value.to_vec(),
+            created_ms,
+            not_before_ms: None,
+            partition: record.partition,
+            offset: record.offset,
+        },
+    }
+}
