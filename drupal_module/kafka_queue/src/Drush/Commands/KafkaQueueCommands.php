@@ -1,0 +1,153 @@
+<?php
+
+declare(strict_types=1);
+
+namespace Drupal\kafka_queue\Drush\Commands;
+
+use Consolidation\OutputFormatters\StructuredData\RowsOfFields;
+use Drupal\kafka_queue\Admin\QueueStatus;
+use Drupal\kafka_queue\Admin\TopicManager;
+use Drush\Attributes as CLI;
+use Drush\Commands\DrushCommands;
+use Psr\Container\ContainerInterface;
+
+/**
+ * Drush commands of the Kafka Queue module.
+ *
+ * Thin wrappers: the work is done by the module's services, which the module's
+ * tests exercise against a real broker.
+ */
+final class KafkaQueueCommands extends DrushCommands {
+
+  /**
+   * Constructs a KafkaQueueCommands object.
+   *
+   * @param \Drupal\kafka_queue\Admin\TopicManager $topicManager
+   *   The topic manager.
+   * @param \Drupal\kafka_queue\Admin\QueueStatus $queueStatus
+   *   The queue status service.
+   */
+  public function __construct(
+    private readonly TopicManager $topicManager,
+    private readonly QueueStatus $queueStatus,
+  ) {
+    parent::__construct();
+  }
+
+  /**
+   * Instantiates the commands (Drush 12 and 13).
+   *
+   * @param \Psr\Container\ContainerInterface $container
+   *   The container.
+   *
+   * @return static
+   *   The commands.
+   */
+  public static function create(ContainerInterface $container): self {
+    return new self(
+      $container->get('kafka_queue.topic_manager'),
+      $container->get('kafka_queue.status'),
+    );
+  }
+
+  /**
+   * Creates the Kafka topics of every queue of the site. Run at deploy time.
+   *
+   * The queues are the QueueWorker plugins that settings.php routes to
+   * queue.kafka, plus $settings['kafka_queue']['extra_queues']. Existing
+   * topics are left as they are, so the command is safe to repeat. It uses
+   * $settings['kafka_queue']['admin'] credentials when they are set.
+   */
+  #[CLI\Command(name: 'kafka-queue:provision', aliases: ['kq-provision'])]
+  #[CLI\Option(name: 'web-servers', description: 'Number of web servers (hosts that consume the queues); each topic gets twice as many partitions. Default: $settings[\'kafka_queue\'][\'provision\'][\'web_servers\'].')]
+  #[CLI\Option(name: 'replication-factor', description: 'Replicas of each partition. Default: $settings[\'kafka_queue\'][\'provision\'][\'replication_factor\'], else 1.')]
+  #[CLI\Option(name: 'dry-run', description: 'Report what would be created; create nothing.')]
+  #[CLI\Usage(name: 'drush kafka-queue:provision --web-servers=3 --replication-factor=3', description: 'Create the missing topics with 6 partitions and 3 replicas each.')]
+  #[CLI\Usage(name: 'drush kafka-queue:provision --web-servers=3 --dry-run', description: 'Show which topics are missing.')]
+  #[CLI\FieldLabels(labels: [
+    'queue' => 'Queue',
+    'topic' => 'Topic',
+    'partitions' => 'Partitions',
+    'action' => 'Action',
+  ])]
+  #[CLI\DefaultTableFields(fields: ['queue', 'topic', 'partitions', 'action'])]
+  #[CLI\FilterDefaultField(field: 'queue')]
+  public function provision(array $options = ['web-servers' => self::REQ, 'replication-factor' => self::REQ, 'dry-run' => FALSE, 'format' => 'table']): RowsOfFields {
+    $rows = $this->topicManager->provision(
+      $this->positiveInt($options['web-servers'], 'web-servers'),
+      $this->positiveInt($options['replication-factor'], 'replication-factor'),
+      (bool) $options['dry-run'],
+    );
+    if (!$rows) {
+      $this->logger()->warning(dt("No queue uses the Kafka backend: nothing to provision. Set \$settings['queue_default'] = 'queue.kafka'; in settings.php."));
+    }
+    return new RowsOfFields($rows);
+  }
+
+  /**
+   * Shows the state of the site's Kafka queues.
+   *
+   * Items counts created items not yet deleted, claimed ones included, as
+   * "drush queue:list" does. Claimed counts the claims of this process only
+   * (leases live in the worker that claimed), so it is 0 from Drush. Members
+   * is the number of processes consuming the queue right now. Drupal state is
+   * what the site last did with the queue: createQueue() (available),
+   * deleteQueue() (deleted), or neither (none). --format=json adds the
+   * per-partition figures (detail).
+   */
+  #[CLI\Command(name: 'kafka-queue:status', aliases: ['kq-status'])]
+  #[CLI\Argument(name: 'queues', description: 'Comma-separated queue names. Default: every queue on Kafka.')]
+  #[CLI\Usage(name: 'drush kafka-queue:status', description: 'One line per queue on Kafka.')]
+  #[CLI\Usage(name: 'drush kafka-queue:status mymodule_mail --format=json', description: 'One queue, with per-partition figures.')]
+  #[CLI\FieldLabels(labels: [
+    'queue' => 'Queue',
+    'topic' => 'Topic',
+    'partitions' => 'Partitions',
+    'items' => 'Items',
+    'claimed' => 'Claimed here',
+    'deleted_list' => 'Deleted list',
+    'group' => 'Consumer group',
+    'group_state' => 'Group state',
+    'members' => 'Members',
+    'drupal_state' => 'Drupal state',
+    'problem' => 'Problem',
+    'detail' => 'Partitions detail',
+  ])]
+  #[CLI\DefaultTableFields(fields: ['queue', 'topic', 'partitions', 'items', 'claimed', 'deleted_list', 'group_state', 'members', 'drupal_state', 'problem'])]
+  #[CLI\FilterDefaultField(field: 'queue')]
+  public function status(string $queues = '', array $options = ['format' => 'table']): RowsOfFields {
+    $names = array_values(array_filter(array_map('trim', explode(',', $queues)), 'strlen'));
+    $rows = $this->queueStatus->rows($names);
+    foreach ($rows as $row) {
+      if ($row['problem'] !== '') {
+        $this->logger()->warning(dt('@queue: @problem', ['@queue' => $row['queue'], '@problem' => $row['problem']]));
+      }
+    }
+    return new RowsOfFields($rows);
+  }
+
+  /**
+   * Reads a positive integer option.
+   *
+   * @param mixed $value
+   *   The option's value; NULL when not given.
+   * @param string $name
+   *   The option's name, for the message.
+   *
+   * @return int|null
+   *   The number, or NULL when not given.
+   *
+   * @throws \InvalidArgumentException
+   *   When the value is not a positive integer.
+   */
+  private function positiveInt(mixed $value, string $name): ?int {
+    if ($value === NULL || $value === '') {
+      return NULL;
+    }
+    if (filter_var($value, FILTER_VALIDATE_INT, ['options' => ['min_range' => 1]]) === FALSE) {
+      throw new \InvalidArgumentException(dt('--@name must be a positive integer.', ['@name' => $name]));
+    }
+    return (int) $value;
+  }
+
+}
