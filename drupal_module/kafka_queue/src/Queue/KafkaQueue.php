@@ -52,7 +52,8 @@ class KafkaQueue extends \KafkaQueue implements QueueInterface, QueueGarbageColl
    * @param string $queueName
    *   The queue name.
    * @param array $config
-   *   The extension's configuration for this queue.
+   *   The extension's configuration for this queue. It holds credentials, so
+   *   it is kept out of stack traces (PHP 8.2+) and not stored here.
    * @param \Drupal\kafka_queue\Queue\QueueStateStore $stateStore
    *   Where the queue's Drupal-side state is recorded.
    * @param \Psr\Log\LoggerInterface $logger
@@ -64,7 +65,7 @@ class KafkaQueue extends \KafkaQueue implements QueueInterface, QueueGarbageColl
    */
   public function __construct(
     protected readonly string $queueName,
-    array $config,
+    #[\SensitiveParameter] array $config,
     protected readonly QueueStateStore $stateStore,
     protected readonly LoggerInterface $logger,
   ) {
@@ -79,7 +80,7 @@ class KafkaQueue extends \KafkaQueue implements QueueInterface, QueueGarbageColl
    * Kafka; then the queue is recorded as available, written only if it was
    * not already.
    */
-  public function createQueue() {
+  public function createQueue(): void {
     parent::createQueue();
     $this->stateStore->markAvailable($this->queueName, $this->topic());
   }
@@ -91,7 +92,7 @@ class KafkaQueue extends \KafkaQueue implements QueueInterface, QueueGarbageColl
    * (the topic and the deleted list stay); then the queue is recorded as
    * deleted. Creating items afterwards works, as with Drupal's own queues.
    */
-  public function deleteQueue() {
+  public function deleteQueue(): void {
     parent::deleteQueue();
     $this->stateStore->markDeleted($this->queueName, $this->topic());
   }
@@ -103,7 +104,7 @@ class KafkaQueue extends \KafkaQueue implements QueueInterface, QueueGarbageColl
    *   The number of items that Kafka's retention removed before this site
    *   processed them, found by this call. Each such loss is logged.
    */
-  public function garbageCollection() {
+  public function garbageCollection(): int {
     $lost = parent::garbageCollection();
     if ($lost > 0) {
       $this->logger->error('Kafka retention removed @count unprocessed items of queue @queue (topic @topic) before they could be processed. Raise the topic\'s retention.ms or process the queue more often.', [

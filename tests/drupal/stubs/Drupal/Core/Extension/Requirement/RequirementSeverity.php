@@ -1,0 +1,18 @@
+<?php
+
+// Stand-in for a Drupal core / PSR class, for the module's tests only; never
+// shipped. Signatures as in Drupal 10.3+/11.x (see the project's drupal-api.md).
+
+namespace Drupal\Core\Extension\Requirement;
+
+enum RequirementSeverity: int {
+
+  case Info = -1;
+
+  case OK = 0;
+
+  case Warning = 1;
+
+  case Error = 2;
+
+}
