@@ -4,5 +4,6 @@
 //! contract, plain Rust) → [`kafka`] (librdkafka).
 
 pub mod kafka;
+#[cfg(not(test))]
 pub mod php;
 pub mod queue;

@@ -1,7 +1,8 @@
 //! Look-ups and changes that need no group membership: topic metadata, watermarks, committed
 //! offsets, offset commits on behalf of the whole group, and topic provisioning.
 
-use std::time::Duration;
+use std::thread;
+use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, bail, Context as _, Result};
 use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
@@ -199,6 +200,17 @@ pub fn provision(
             Ok(_) => {}
             Err((_, RDKafkaErrorCode::TopicAlreadyExists)) => {}
             Err((topic, code)) => bail!("cannot create topic \"{topic}\": {code}"),
+        }
+    }
+    // Creation returns before every broker serves the new topic: wait until it does, so that
+    // the queue can be used as soon as provisioning says "created".
+    let deadline = Instant::now() + settings.timeout;
+    for topic in to_create {
+        while inspector.partition_count(topic).is_err() {
+            if Instant::now() >= deadline {
+                bail!("topic \"{topic}\" was created but is not visible yet; run provisioning again");
+            }
+            thread::sleep(Duration::from_millis(20));
         }
     }
     Ok(results)

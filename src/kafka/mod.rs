@@ -15,9 +15,11 @@ use std::time::Duration;
 
 use anyhow::{anyhow, Result};
 use rdkafka::config::RDKafkaLogLevel;
+use rdkafka::error::KafkaError;
+use rdkafka::types::RDKafkaConfRes;
 use rdkafka::ClientConfig;
 
-use crate::queue::config::Settings;
+use crate::queue::config::{option_names, Settings};
 
 /// The configuration of a client of a queue: the library's defaults, then `defaults` (what this
 /// kind of client needs unless the user says otherwise), then the user's librdkafka properties,
@@ -47,10 +49,17 @@ pub fn validate(settings: &Settings) -> Result<()> {
     for (key, value) in &settings.kafka {
         config.set(key, value);
     }
-    config
-        .create_native_config()
-        .map(drop)
-        .map_err(|e| anyhow!("{e}"))
+    config.create_native_config().map(drop).map_err(|e| match e {
+        KafkaError::ClientConfig(RDKafkaConfRes::RD_KAFKA_CONF_UNKNOWN, _, key, _) => anyhow!(
+            "unknown configuration key \"{key}\": it is neither an option of kafka_queue ({}) \
+             nor a librdkafka property",
+            option_names()
+        ),
+        KafkaError::ClientConfig(_, description, key, value) => {
+            anyhow!("invalid value \"{value}\" for configuration key \"{key}\": {description}")
+        }
+        other => anyhow!("invalid configuration: {other}"),
+    })
 }
 
 pub fn millis(duration: Duration) -> String {

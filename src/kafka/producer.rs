@@ -1,13 +1,18 @@
 //! The producer: one per process and configuration, kept across PHP requests.
+//!
+//! Delivery reports are served by librdkafka's polling thread (rdkafka's `ThreadedProducer`);
+//! callers wait on a condition variable for the acknowledgement they need, so that neither a
+//! strict createItem nor the end-of-request flush sleeps longer than the broker takes.
 
+use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, Result};
-use parking_lot::Mutex;
+use parking_lot::{Condvar, Mutex};
 use rdkafka::error::{KafkaError, RDKafkaErrorCode};
 use rdkafka::message::Message;
 use rdkafka::producer::{
-    BaseProducer, BaseRecord, DeliveryResult, Producer as _, ProducerContext, PurgeConfig,
+    BaseRecord, DeliveryResult, Producer as _, ProducerContext, PurgeConfig, ThreadedProducer,
 };
 use rdkafka::ClientContext;
 
@@ -23,36 +28,69 @@ pub struct Undelivered {
     pub error: String,
 }
 
+/// Sequence number of a record whose sender waits for it; 0 for records nobody waits for.
+type Ticket = usize;
+
+#[derive(Default)]
+struct Outcomes {
+    /// Outcomes of waited-for records, until their sender collects them.
+    waited: HashMap<Ticket, Result<(), String>>,
+    /// Failed records nobody waits for, until the next flush reports them.
+    undelivered: Vec<Undelivered>,
+}
+
 #[derive(Default)]
 pub struct Deliveries {
-    undelivered: Mutex<Vec<Undelivered>>,
+    outcomes: Mutex<Outcomes>,
+    changed: Condvar,
 }
 
 impl ClientContext for Deliveries {}
 
 impl ProducerContext for Deliveries {
-    type DeliveryOpaque = ();
+    type DeliveryOpaque = Ticket;
 
-    fn delivery(&self, result: &DeliveryResult<'_>, _: ()) {
-        if let Err((error, message)) = result {
-            self.undelivered.lock().push(Undelivered {
+    fn delivery(&self, result: &DeliveryResult<'_>, ticket: Ticket) {
+        let mut outcomes = self.outcomes.lock();
+        match (result, ticket) {
+            (Ok(_), 0) => {}
+            (Ok(_), t) => {
+                outcomes.waited.insert(t, Ok(()));
+            }
+            (Err((error, _)), t) if t != 0 => {
+                outcomes.waited.insert(t, Err(error.to_string()));
+            }
+            (Err((error, message)), _) => outcomes.undelivered.push(Undelivered {
                 topic: message.topic().to_string(),
                 value: message.payload().unwrap_or_default().to_vec(),
                 error: error.to_string(),
-            });
+            }),
         }
+        self.changed.notify_all();
     }
 }
 
 pub struct Producer {
-    inner: BaseProducer<Deliveries>,
+    inner: ThreadedProducer<Deliveries>,
     timeout: Duration,
+    next_ticket: Mutex<Ticket>,
+}
+
+/// Where a record goes and what it carries.
+pub struct Outgoing<'a> {
+    pub topic: &'a str,
+    pub partition: Option<i32>,
+    pub timestamp_ms: Option<i64>,
+    pub value: &'a [u8],
 }
 
 impl Producer {
     pub fn new(settings: &Settings) -> Result<Self> {
-        // Idempotence gives acks=all and no duplicates from retries; message.timeout.ms bounds
-        // how long an item may wait for the brokers before it is reported as undelivered.
+        // acks=all with one request in flight per broker: durable and ordered, even on retries.
+        // Idempotence (no duplicates after retries) is off by default because librdkafka then
+        // waits up to 500 ms for a producer id before a process's first record; users who want
+        // it set enable.idempotence=true. message.timeout.ms bounds how long an item may wait
+        // for the brokers before it is reported as undelivered.
         let timeout_ms = millis(settings.timeout);
         let linger_ms = match settings.delivery {
             Mode::Strict => "0",
@@ -63,7 +101,8 @@ impl Producer {
             &[
                 ("message.timeout.ms", &timeout_ms),
                 ("linger.ms", linger_ms),
-                ("enable.idempotence", "true"),
+                ("acks", "all"),
+                ("max.in.flight.requests.per.connection", "1"),
             ],
         );
         let inner = config
@@ -72,64 +111,102 @@ impl Producer {
         Ok(Producer {
             inner,
             timeout: settings.timeout,
+            next_ticket: Mutex::new(0),
         })
     }
 
-    /// Hands one record to librdkafka, waiting (bounded) while its local queue is full.
-    pub fn send(
-        &self,
-        topic: &str,
-        partition: Option<i32>,
-        timestamp_ms: Option<i64>,
-        value: &[u8],
-    ) -> Result<()> {
+    fn send_with(&self, record: &Outgoing<'_>, ticket: Ticket) -> Result<()> {
         let deadline = Instant::now() + self.timeout;
-        let mut record = BaseRecord::<(), [u8]>::to(topic).payload(value);
-        if let Some(p) = partition {
-            record = record.partition(p);
+        let mut base = BaseRecord::<(), [u8], Ticket>::with_opaque_to(record.topic, ticket)
+            .payload(record.value);
+        if let Some(p) = record.partition {
+            base = base.partition(p);
         }
-        if let Some(ts) = timestamp_ms {
-            record = record.timestamp(ts);
+        if let Some(ts) = record.timestamp_ms {
+            base = base.timestamp(ts);
         }
         loop {
-            match self.inner.send(record) {
+            match self.inner.send(base) {
                 Ok(()) => return Ok(()),
                 Err((KafkaError::MessageProduction(RDKafkaErrorCode::QueueFull), back))
                     if Instant::now() < deadline =>
                 {
-                    record = back;
-                    self.inner.poll(Duration::from_millis(5));
+                    base = back;
+                    let mut outcomes = self.inner.context().outcomes.lock();
+                    self.inner
+                        .context()
+                        .changed
+                        .wait_for(&mut outcomes, Duration::from_millis(5));
                 }
                 Err((error, _)) => {
-                    return Err(anyhow!("cannot queue the record for topic \"{topic}\": {error}"))
+                    return Err(anyhow!(
+                        "cannot queue the record for topic \"{}\": {error}",
+                        record.topic
+                    ))
                 }
             }
         }
     }
 
-    /// Serves delivery reports without waiting.
-    pub fn serve(&self) {
-        self.inner.poll(Duration::ZERO);
+    /// Hands one record to librdkafka; its outcome is reported at the next flush.
+    pub fn send(&self, record: &Outgoing<'_>) -> Result<()> {
+        self.send_with(record, 0)
     }
 
-    /// Waits, at most the configured timeout, until every record handed over is acknowledged
-    /// or failed. Returns the records still in flight when the time ran out.
-    pub fn flush(&self) -> usize {
-        match self.inner.flush(self.timeout) {
-            Ok(()) => 0,
-            Err(_) => self.inner.in_flight_count().max(0) as usize,
+    /// Sends one record and waits, at most the configured timeout, for Kafka's acknowledgement.
+    pub fn send_and_wait(&self, record: &Outgoing<'_>) -> Result<()> {
+        let ticket = {
+            let mut next = self.next_ticket.lock();
+            *next = next.wrapping_add(1).max(1);
+            *next
+        };
+        self.send_with(record, ticket)?;
+        let deadline = Instant::now() + self.timeout;
+        let deliveries = self.inner.context();
+        let mut outcomes = deliveries.outcomes.lock();
+        loop {
+            if let Some(outcome) = outcomes.waited.remove(&ticket) {
+                return outcome.map_err(|e| {
+                    anyhow!("Kafka did not accept the record for topic \"{}\": {e}", record.topic)
+                });
+            }
+            if deliveries.changed.wait_until(&mut outcomes, deadline).timed_out() {
+                return Err(anyhow!(
+                    "Kafka did not acknowledge the record for topic \"{}\" within {} ms; it \
+                     may still arrive (brokers unreachable?)",
+                    record.topic,
+                    self.timeout.as_millis()
+                ));
+            }
         }
     }
 
-    /// The records that failed since the last call.
+    /// Waits, at most the configured timeout, until every record handed over is acknowledged
+    /// or failed. Returns how many were still in flight when the time ran out.
+    pub fn flush(&self) -> usize {
+        let deadline = Instant::now() + self.timeout;
+        let deliveries = self.inner.context();
+        loop {
+            let in_flight = self.inner.in_flight_count().max(0) as usize;
+            if in_flight == 0 || Instant::now() >= deadline {
+                return in_flight;
+            }
+            let mut outcomes = deliveries.outcomes.lock();
+            // Reports are counted out after their callback returns: look again soon.
+            let soon = deadline.min(Instant::now() + Duration::from_millis(1));
+            deliveries.changed.wait_until(&mut outcomes, soon);
+        }
+    }
+
+    /// The records nobody waited for that failed since the last call.
     pub fn take_undelivered(&self) -> Vec<Undelivered> {
-        std::mem::take(&mut *self.inner.context().undelivered.lock())
+        std::mem::take(&mut self.inner.context().outcomes.lock().undelivered)
     }
 
     /// Gives up on everything still queued: each such record is then reported as undelivered.
     pub fn purge(&self) {
         self.inner
             .purge(PurgeConfig::default().queue().inflight().non_blocking());
-        self.inner.poll(Duration::from_millis(100));
+        self.flush();
     }
 }

@@ -1,1 +1,87 @@
-pub fn placeholder() {}
+//! The PHP binding, and nothing else: zvals in, Rust types out, and back. The module entry
+//! registers the classes, the php.ini directives, the phpinfo() section and the lifecycle
+//! hooks that flush and close the Kafka clients.
+
+mod admin;
+mod codec;
+mod errors;
+mod queue;
+mod settings;
+
+use std::ffi::{c_char, c_int, CString};
+
+use ext_php_rs::flags::IniEntryPermission;
+use ext_php_rs::prelude::*;
+use ext_php_rs::zend::{IniEntryDef, IniEntryDefs, ModuleEntry};
+use ext_php_rs::{info_table_end, info_table_row, info_table_start};
+
+use crate::queue::registry;
+
+static INI_ENTRIES: IniEntryDefs<8> = IniEntryDefs::new([
+    IniEntryDef::new(c"kafka_queue.brokers", c"127.0.0.1:9092", IniEntryPermission::All),
+    IniEntryDef::new(c"kafka_queue.group_id", c"drupal", IniEntryPermission::All),
+    IniEntryDef::new(c"kafka_queue.topic_prefix", c"", IniEntryPermission::All),
+    IniEntryDef::new(c"kafka_queue.delivery", c"strict", IniEntryPermission::All),
+    IniEntryDef::new(c"kafka_queue.commit", c"strict", IniEntryPermission::All),
+    IniEntryDef::new(c"kafka_queue.claim_wait_ms", c"2000", IniEntryPermission::All),
+    IniEntryDef::new(c"kafka_queue.timeout_ms", c"5000", IniEntryPermission::All),
+    IniEntryDef::end(),
+]);
+
+const LOG_WARNING: c_int = 4;
+
+extern "C" {
+    fn php_log_err_with_severity(message: *const c_char, syslog_type: c_int);
+    fn display_ini_entries(module: *mut ModuleEntry);
+}
+
+/// Writes to PHP's error log (stderr for the CLI unless error_log says otherwise).
+fn log_to_php(message: &str) {
+    if let Ok(message) = CString::new(message.replace('\0', " ")) {
+        // SAFETY: called on the PHP thread, with a NUL-terminated string PHP only reads.
+        unsafe { php_log_err_with_severity(message.as_ptr(), LOG_WARNING) }
+    }
+}
+
+extern "C" fn startup(_type: i32, module_number: i32) -> i32 {
+    IniEntryDef::register(INI_ENTRIES.as_slice(), module_number);
+    crate::queue::report::install(log_to_php);
+    match errors::register_exception_class() {
+        Ok(()) => 0,
+        Err(_) => -1,
+    }
+}
+
+extern "C" fn request_shutdown(_type: i32, _module_number: i32) -> i32 {
+    registry::end_request();
+    0
+}
+
+extern "C" fn shutdown(_type: i32, _module_number: i32) -> i32 {
+    registry::end_process();
+    0
+}
+
+extern "C" fn info(module: *mut ModuleEntry) {
+    let (_, librdkafka) = rdkafka::util::get_rdkafka_version();
+    info_table_start!();
+    info_table_row!("kafka_queue support", "enabled");
+    info_table_row!("version", env!("CARGO_PKG_VERSION"));
+    info_table_row!("librdkafka", librdkafka.as_str());
+    info_table_end!();
+    // SAFETY: `module` is the entry PHP passed to this callback.
+    unsafe { display_ini_entries(module) };
+}
+
+#[php_module]
+#[php(startup = startup)]
+pub fn get_module(module: ModuleBuilder) -> ModuleBuilder {
+    module
+        .name("kafka_queue")
+        .version(env!("CARGO_PKG_VERSION"))
+        .class::<queue::KafkaQueue>()
+        .class::<admin::KafkaQueueAdmin>()
+        .request_shutdown_function(request_shutdown)
+        .shutdown_function(shutdown)
+        .info_function(info)
+}

@@ -16,9 +16,7 @@ use super::worker::{now_ms, METADATA_BUDGET};
 use crate::kafka;
 use crate::kafka::admin::PartitionView;
 use crate::kafka::consumer::Committed;
-
-/// Serve delivery reports once every this many fast-mode items, to keep memory flat.
-const SERVE_EVERY: u64 = 256;
+use crate::kafka::producer::Outgoing;
 
 #[derive(Debug)]
 pub enum QueueError {
@@ -145,48 +143,18 @@ impl Queue {
         envelope::encode_into(&mut self.value, &self.item_id, kind, None, payload);
         let entry = registry::producer(&self.settings)?;
         let producer = entry.get().expect("registry hands out current-process clients");
-        producer.send(&self.topic, None, None, &self.value)?;
-        self.created += 1;
+        let record = Outgoing {
+            topic: &self.topic,
+            partition: None,
+            timestamp_ms: None,
+            value: &self.value,
+        };
         match self.settings.delivery {
-            Mode::Strict => self.confirm(producer, &self.item_id.clone())?,
-            Mode::Fast => {
-                if self.created % SERVE_EVERY == 0 {
-                    producer.serve();
-                }
-            }
+            Mode::Strict => producer.send_and_wait(&record)?,
+            Mode::Fast => producer.send(&record)?,
         }
+        self.created += 1;
         Ok(self.item_id.clone())
-    }
-
-    /// Waits until Kafka acknowledged everything sent, and fails if `item_id` was refused.
-    fn confirm(&self, producer: &kafka::producer::Producer, item_id: &str) -> Result<()> {
-        let in_flight = producer.flush();
-        let undelivered = producer.take_undelivered();
-        let mine = undelivered.iter().find(|u| {
-            envelope::decode(&u.value).is_ok_and(|e| e.item_id == item_id)
-        });
-        let error = mine.map(|u| u.error.clone());
-        registry::report_undelivered(
-            undelivered
-                .into_iter()
-                .filter(|u| !envelope::decode(&u.value).is_ok_and(|e| e.item_id == item_id))
-                .collect(),
-        );
-        if let Some(error) = error {
-            return Err(QueueError::Kafka(format!(
-                "Kafka did not accept the item for topic \"{}\": {error}",
-                self.topic
-            )));
-        }
-        if in_flight > 0 {
-            return Err(QueueError::Kafka(format!(
-                "Kafka did not acknowledge the item for topic \"{}\" within {} ms; it may still \
-                 arrive (brokers unreachable?)",
-                self.topic,
-                self.settings.timeout.as_millis()
-            )));
-        }
-        Ok(())
     }
 
     fn worker(&self) -> Result<Arc<kafka::fork::ProcessBound<super::worker::Worker>>> {
@@ -264,13 +232,12 @@ impl Queue {
         );
         let entry = registry::producer(&self.settings)?;
         let producer = entry.get().expect("registry hands out current-process clients");
-        producer.send(
-            &self.topic,
-            Some(held.partition),
-            Some(held.created_ms),
-            &self.value,
-        )?;
-        self.confirm(producer, &held.id)?;
+        producer.send_and_wait(&Outgoing {
+            topic: &self.topic,
+            partition: Some(held.partition),
+            timestamp_ms: Some(held.created_ms),
+            value: &self.value,
+        })?;
         self.delete_item(item)
     }
 

@@ -1,0 +1,221 @@
+//! The PHP class `KafkaQueue`: argument conversion, item objects and error mapping around
+//! [`crate::queue::Queue`]. Parameters are untyped (`mixed`), as Drupal's interfaces declare
+//! them, so that a PHP subclass can implement those interfaces.
+
+use std::time::Duration;
+
+use ext_php_rs::boxed::ZBox;
+use ext_php_rs::convert::{FromZval, IntoZval, StubLiteral};
+use ext_php_rs::flags::DataType;
+use ext_php_rs::exception::PhpException;
+use ext_php_rs::prelude::*;
+use ext_php_rs::types::{ZendHashTable, ZendObject, Zval};
+
+use super::codec;
+use super::errors::invalid_argument;
+use super::settings::from_config;
+use crate::queue::{ItemRef, Queue};
+
+/// A Drupal-style queue whose items live in one Kafka topic.
+#[php_class]
+#[php(name = "KafkaQueue")]
+pub struct KafkaQueue {
+    queue: Queue,
+}
+
+/// An item object's position fields, read back from PHP.
+struct ItemFields {
+    item_id: String,
+    partition: i32,
+    offset: i64,
+}
+
+fn item_fields(item: &Zval) -> Result<ItemFields, PhpException> {
+    let bad = || {
+        invalid_argument(
+            "expected an item object returned by claimItem() (with item_id, partition and offset)",
+        )
+    };
+    let object = item.object().ok_or_else(bad)?;
+    let item_id = object
+        .get_property::<Option<String>>("item_id")
+        .ok()
+        .flatten()
+        .ok_or_else(bad)?;
+    let partition = object.get_property::<Option<i64>>("partition").ok().flatten();
+    let offset = object.get_property::<Option<i64>>("offset").ok().flatten();
+    match (partition.and_then(|p| i32::try_from(p).ok()), offset) {
+        (Some(partition), Some(offset)) => Ok(ItemFields {
+            item_id,
+            partition,
+            offset,
+        }),
+        _ => Err(bad()),
+    }
+}
+
+/// A number of seconds as PHP passes it: declared `mixed`, so that the method signature stays
+/// compatible with Drupal's untyped interfaces, and read leniently (int, numeric string, float).
+pub struct Seconds(Option<i64>);
+
+impl From<i32> for Seconds {
+    fn from(n: i32) -> Self {
+        Seconds(Some(i64::from(n)))
+    }
+}
+
+impl StubLiteral for Seconds {
+    fn stub_literal(&self) -> String {
+        self.0.map(|n| n.to_string()).unwrap_or_else(|| "null".into())
+    }
+}
+
+impl<'a> FromZval<'a> for Seconds {
+    const TYPE: DataType = DataType::Mixed;
+
+    fn from_zval(value: &'a Zval) -> Option<Self> {
+        let seconds = value
+            .long()
+            .or_else(|| value.str().and_then(|s| s.trim().parse::<i64>().ok()))
+            .or_else(|| value.double().filter(|f| f.is_finite()).map(|f| f as i64));
+        Some(Seconds(seconds))
+    }
+}
+
+impl Seconds {
+    fn non_negative(&self, name: &str) -> Result<i64, PhpException> {
+        match self.0 {
+            Some(n) if n >= 0 => Ok(n),
+            Some(n) => Err(invalid_argument(format!(
+                "${name} must be zero or more seconds, got {n}"
+            ))),
+            None => Err(invalid_argument(format!("${name} must be a number of seconds"))),
+        }
+    }
+}
+
+#[php_impl]
+impl KafkaQueue {
+    /// @param string $name The queue name.
+    /// @param array $config librdkafka properties and the extension's options.
+    pub fn __construct(name: String, config: Option<&ZendHashTable>) -> PhpResult<Self> {
+        let settings = from_config(config)?;
+        Ok(KafkaQueue {
+            queue: Queue::new(&name, settings)?,
+        })
+    }
+
+    /// Adds an item; returns its unique id.
+    pub fn create_item(&mut self, data: &Zval) -> PhpResult<String> {
+        let payload = codec::encode(data)?;
+        Ok(self.queue.create_item(payload.kind(), payload.bytes())?)
+    }
+
+    /// Items created and not yet deleted, claimed ones included.
+    pub fn number_of_items(&mut self) -> PhpResult<i64> {
+        Ok(self.queue.number_of_items()?)
+    }
+
+    /// Claims an item for `$lease_time` seconds; FALSE when none is claimable.
+    #[php(defaults(lease_time = 3600))]
+    pub fn claim_item(&mut self, lease_time: Seconds) -> PhpResult<Zval> {
+        let lease = lease_time.non_negative("lease_time")?;
+        let Some(item) = self.queue.claim_item(Duration::from_secs(lease as u64))? else {
+            return Ok(false.into_zval(false)?);
+        };
+        let mut object = ZendObject::new_stdclass();
+        object.set_property("item_id", codec::string_zval(&item.id))?;
+        object.set_property("data", codec::decode(item.kind, &item.payload)?)?;
+        object.set_property("created", item.created_ms / 1000)?;
+        object.set_property("partition", i64::from(item.partition))?;
+        object.set_property("offset", item.offset)?;
+        Ok(object.into_zval(false)?)
+    }
+
+    /// Deletes a claimed item for good.
+    pub fn delete_item(&mut self, item: &Zval) -> PhpResult<bool> {
+        let f = item_fields(item)?;
+        Ok(self.queue.delete_item(&ItemRef {
+            item_id: &f.item_id,
+            partition: f.partition,
+            offset: f.offset,
+        })?)
+    }
+
+    /// Makes a claimed item claimable again at once.
+    pub fn release_item(&mut self, item: &Zval) -> PhpResult<bool> {
+        let f = item_fields(item)?;
+        Ok(self.queue.release_item(&ItemRef {
+            item_id: &f.item_id,
+            partition: f.partition,
+            offset: f.offset,
+        })?)
+    }
+
+    /// Makes a claimed item claimable again no earlier than `$delay` seconds from now.
+    pub fn delay_item(&mut self, item: &Zval, delay: Seconds) -> PhpResult<bool> {
+        let delay = delay.non_negative("delay")?;
+        let f = item_fields(item)?;
+        Ok(self.queue.delay_item(
+            &ItemRef {
+                item_id: &f.item_id,
+                partition: f.partition,
+                offset: f.offset,
+            },
+            delay,
+        )?)
+    }
+
+    /// Checks that the topic exists; throws, naming it, when it does not.
+    pub fn create_queue(&mut self) -> PhpResult<()> {
+        Ok(self.queue.create_queue()?)
+    }
+
+    /// Deletes every item of the queue; the topic stays.
+    pub fn delete_queue(&mut self) -> PhpResult<()> {
+        Ok(self.queue.delete_queue()?)
+    }
+
+    /// Purges the deleted list of what Kafka no longer holds; returns the items retention
+    /// removed before they were processed.
+    pub fn garbage_collection(&mut self) -> PhpResult<i64> {
+        Ok(self.queue.garbage_collection()? as i64)
+    }
+
+    /// Waits until every item created so far is in Kafka; returns how many could not be.
+    pub fn flush(&mut self) -> PhpResult<i64> {
+        Ok(self.queue.flush()? as i64)
+    }
+
+    /// The Kafka topic of this queue.
+    pub fn topic(&self) -> String {
+        self.queue.topic().to_string()
+    }
+
+    /// The queue's figures for operators.
+    pub fn status(&mut self) -> PhpResult<ZBox<ZendHashTable>> {
+        let status = self.queue.status()?;
+        let mut out = ZendHashTable::new();
+        out.insert("topic", status.topic)?;
+        out.insert("group", status.group)?;
+        out.insert("partitions", status.partitions.len() as i64)?;
+        out.insert("items", status.items)?;
+        out.insert("claimed_here", status.claimed_here as i64)?;
+        out.insert("deleted_list", status.deleted_list as i64)?;
+        out.insert("group_state", status.group_state)?;
+        out.insert("members", status.members as i64)?;
+        let mut detail = ZendHashTable::new();
+        for p in status.partitions {
+            let mut row = ZendHashTable::new();
+            row.insert("partition", i64::from(p.partition))?;
+            row.insert("low", p.low)?;
+            row.insert("high", p.high)?;
+            row.insert("committed", p.committed)?;
+            row.insert("deleted", p.deleted as i64)?;
+            row.insert("items", p.items)?;
+            detail.push(row)?;
+        }
+        out.insert("detail", detail)?;
+        Ok(out)
+    }
+}
