@@ -22,13 +22,13 @@ final class ProvisionAndStatusTest extends KafkaTestCase {
     $site = self::site($settings, $workers);
     /** @var \Drupal\kafka_queue\Admin\TopicManager $topics */
     $topics = $site->get('kafka_queue.topic_manager');
-    $expected = [$a, $b, $extra];
+    $expected = [$a, $b, $local, $extra];
     sort($expected);
 
     $dry = $topics->provision(2, 1, TRUE);
-    $this->assertSame($expected, array_column($dry, 'queue'), 'Routed workers and extra queues; not the queue on another backend');
+    $this->assertSame($expected, array_column($dry, 'queue'), 'Every worker, routed to Kafka or not yet, and the extra queues');
     $this->assertSame(['would create'], array_values(array_unique(array_column($dry, 'action'))));
-    $this->assertSame([4, 4, 4], array_column($dry, 'partitions'), '--web-servers=2 gives 4 partitions');
+    $this->assertSame([4, 4, 4, 4], array_column($dry, 'partitions'), '--web-servers=2 gives 4 partitions');
     $this->assertSame($dry, $topics->provision(2, 1, TRUE), 'A dry run creates nothing');
 
     $created = $topics->provision(2, 1);
@@ -37,7 +37,7 @@ final class ProvisionAndStatusTest extends KafkaTestCase {
       $this->assertSame(self::topicPrefix() . $row['queue'], $row['topic']);
     }
     $log = $site->get('logger.channel.kafka_queue')->messages('notice');
-    $this->assertCount(3, $log);
+    $this->assertCount(4, $log);
     $this->assertStringContainsString('4 partitions, replication factor 1', $log[0]);
 
     $again = $topics->provision(2, 1);
@@ -45,8 +45,8 @@ final class ProvisionAndStatusTest extends KafkaTestCase {
 
     $more = $topics->provision(3, 1);
     $this->assertSame([TopicManager::PARTITIONS_DIFFER], array_values(array_unique(array_column($more, 'action'))));
-    $this->assertSame([4, 4, 4], array_column($more, 'partitions'), 'Existing topics are left as they are');
-    $this->assertCount(3, $site->get('logger.channel.kafka_queue')->messages('warning'));
+    $this->assertSame([4, 4, 4, 4], array_column($more, 'partitions'), 'Existing topics are left as they are');
+    $this->assertCount(4, $site->get('logger.channel.kafka_queue')->messages('warning'));
 
     // The queues work at once.
     $queue = $site->get('queue')->get($a);

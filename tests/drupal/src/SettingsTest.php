@@ -182,7 +182,7 @@ final class SettingsTest extends TestCase {
   }
 
   /**
-   * Tests the list of queues on Kafka: routed workers plus extra names.
+   * Tests the lists of queues: on Kafka (routed), and to provision (all).
    */
   public function testRegistry(): void {
     $workers = new TestQueueWorkerManager([
@@ -197,9 +197,11 @@ final class SettingsTest extends TestCase {
     ]);
     $registry = new KafkaQueueRegistry($settings, $workers);
     $this->assertSame(['a_worker', 'b_worker', 'z_daemon'], $registry->queueNames());
+    $this->assertSame(['a_worker', 'b_worker', 'local_worker', 'z_daemon'], $registry->provisionNames(), 'Every worker gets a topic, routed or not yet');
 
     $none = new KafkaQueueRegistry($this->settings([]), $workers);
     $this->assertSame([], $none->queueNames(), 'Nothing routed, nothing on Kafka.');
+    $this->assertSame(['a_worker', 'b_worker', 'local_worker'], $none->provisionNames(), 'Topics can be provisioned before the switch to Kafka.');
   }
 
 }

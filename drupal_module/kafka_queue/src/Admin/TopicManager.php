@@ -69,7 +69,12 @@ class TopicManager {
   }
 
   /**
-   * Creates the missing topics of every queue on Kafka. Idempotent.
+   * Creates the missing topics of the site's queues. Idempotent.
+   *
+   * The queues are every QueueWorker plugin and every extra queue, whether or
+   * not settings.php routes them to Kafka yet.
+   *
+   * @see \Drupal\kafka_queue\KafkaQueueRegistry::provisionNames()
    *
    * @param int|null $webServers
    *   The number of web servers; NULL for the 'provision' setting.
@@ -96,7 +101,7 @@ class TopicManager {
     if ($webServers < 1 || $replicationFactor < 1) {
       throw new \InvalidArgumentException('The number of web servers and the replication factor must be at least 1.');
     }
-    $names = $this->registry->queueNames();
+    $names = $this->registry->provisionNames();
     if (!$names) {
       return [];
     }

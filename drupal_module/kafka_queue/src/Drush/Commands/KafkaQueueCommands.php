@@ -53,10 +53,11 @@ final class KafkaQueueCommands extends DrushCommands {
   /**
    * Creates the Kafka topics of every queue of the site. Run at deploy time.
    *
-   * The queues are the QueueWorker plugins that settings.php routes to
-   * queue.kafka, plus $settings['kafka_queue']['extra_queues']. Existing
-   * topics are left as they are, so the command is safe to repeat. It uses
-   * $settings['kafka_queue']['admin'] credentials when they are set.
+   * The queues are every QueueWorker plugin, plus
+   * $settings['kafka_queue']['extra_queues'], whether or not settings.php
+   * routes them to queue.kafka yet: run it before switching queues to Kafka.
+   * Existing topics are left as they are, so the command is safe to repeat.
+   * It uses $settings['kafka_queue']['admin'] credentials when they are set.
    */
   #[CLI\Command(name: 'kafka-queue:provision', aliases: ['kq-provision'])]
   #[CLI\Option(name: 'web-servers', description: 'Number of web servers (hosts that consume the queues); each topic gets twice as many partitions. Default: $settings[\'kafka_queue\'][\'provision\'][\'web_servers\'].')]
@@ -79,7 +80,7 @@ final class KafkaQueueCommands extends DrushCommands {
       (bool) $options['dry-run'],
     );
     if (!$rows) {
-      $this->logger()->warning(dt("No queue uses the Kafka backend: nothing to provision. Set \$settings['queue_default'] = 'queue.kafka'; in settings.php."));
+      $this->logger()->warning(dt('The site has no QueueWorker plugin and no extra queue: nothing to provision.'));
     }
     return new RowsOfFields($rows);
   }
