@@ -1,0 +1,59 @@
+# kafka_queue: build, install, run and test.
+#
+#   make demo      set everything up, start a local Kafka, enqueue and drain a real workload
+#   make test      everything the CI runs: cargo tests, then PHPUnit against a real broker
+#   make install   copy the extension into PHP's extension directory as kafka_queue.so
+#
+# Every target installs what it needs (idempotently) and starts the local broker itself.
+
+SHELL := /bin/bash
+EXT := $(CURDIR)/target/release/libkafka_queue.so
+# Child PHP processes (workers in the demo and the tests) load the extension from here.
+export KAFKA_QUEUE_EXTENSION := $(EXT)
+PHP := php -d extension=$(EXT)
+PHPUNIT := /usr/bin/phpunit
+export KAFKA_QUEUE_TEST_BROKERS ?= 127.0.0.1:19092
+
+.PHONY: help deps build install demo test test-rust test-php test-drupal lint fmt stubs-check clean
+
+help: ## list the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 22
+
+include mk/kafka.mk
+-include mk/bench.mk
+
+deps: ## install system packages (apt) when missing; check cargo
+	@scripts/install-deps.sh
+
+build: deps ## build the extension (release)
+	cargo build --release --quiet
+	@$(PHP) -r 'exit(class_exists("KafkaQueue") ? 0 : 1);' || { echo "the built extension does not load" >&2; exit 1; }
+
+install: build ## install kafka_queue.so into `php-config --extension-dir`
+	install -m 0755 $(EXT) "$$(php-config --extension-dir)/kafka_queue.so"
+	@echo "installed; enable it with extension=kafka_queue.so in php.ini"
+
+demo: build kafka-start ## the main job: enqueue and drain a real workload on the local broker
+	$(PHP) php/demo.php --brokers=$(KAFKA_QUEUE_TEST_BROKERS)
+
+test: build kafka-start test-rust test-php test-drupal ## everything the CI runs
+
+test-rust: ## unit tests of the plain Rust queue logic
+	cargo test --release --quiet
+
+test-php: ## the extension's contract, against the real broker
+	$(PHP) $(PHPUNIT) -c tests/php/phpunit.xml
+
+test-drupal: ## the Drupal module, against the real broker
+	$(PHP) $(PHPUNIT) -c tests/drupal/phpunit.xml
+
+lint: ## cargo fmt, clippy, php -l
+	cargo fmt --all -- --check
+	cargo clippy --release --quiet -- -D warnings
+	@git ls-files '*.php' '*.module' '*.install' | xargs -n1 php -l >/dev/null && echo "php -l: clean"
+
+fmt:
+	cargo fmt --all
+
+clean:
+	cargo clean
