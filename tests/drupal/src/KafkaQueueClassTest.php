@@ -69,6 +69,11 @@ final class KafkaQueueClassTest extends KafkaTestCase {
       // php.ini loads it.
       return '';
     }
+    // The Makefile names the built extension.
+    $path = getenv('KAFKA_QUEUE_EXTENSION');
+    if (is_string($path) && is_file($path)) {
+      return '-d ' . escapeshellarg('extension=' . $path);
+    }
     // Loaded with -d on this process's command line: pass the same.
     $cmdline = (string) @file_get_contents('/proc/self/cmdline');
     $args = explode("\0", $cmdline);
@@ -78,7 +83,7 @@ final class KafkaQueueClassTest extends KafkaTestCase {
         return '-d ' . escapeshellarg($value);
       }
     }
-    $this->fail('Cannot tell how this PHP loaded the kafka_queue extension (not php.ini, not -d extension=...).');
+    $this->fail('Cannot tell how this PHP loaded the kafka_queue extension (not php.ini, not KAFKA_QUEUE_EXTENSION, not -d extension=...).');
   }
 
 }
