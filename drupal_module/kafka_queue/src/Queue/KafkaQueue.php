@@ -32,10 +32,12 @@ use Psr\Log\LoggerInterface;
  * order does not: a topic has several partitions (two per web server, so
  * that every server can consume), Kafka orders items only within a
  * partition, and two items created one after the other may be claimed in
- * the reverse order. Code that asks Drupal for a reliable queue
- * (\Drupal::queue($name, TRUE)) asks for that promise, so it gets the
- * database queue unless the site sets queue_reliable_service_NAME to
- * 'queue.kafka' for that queue on purpose.
+ * the reverse order. Not declaring it changes no routing (core's factory
+ * never checks it, and \Drupal::queue($name, TRUE) falls back to
+ * queue_default like any other request); it keeps the class from promising
+ * what it does not do, to code that checks. A queue whose worker needs
+ * strict order stays on the database with
+ * $settings['queue_service_NAME'] = 'queue.database'.
  *
  * Items are plain objects with item_id, data and created, as Drupal's
  * database queue returns, plus the extension's partition and offset.
