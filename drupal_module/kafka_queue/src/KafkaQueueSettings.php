@@ -242,12 +242,13 @@ class KafkaQueueSettings {
   /**
    * The brokers, for display.
    *
-   * @return string|null
-   *   The configured bootstrap.servers, or NULL when php.ini provides them.
+   * @return string
+   *   The configured bootstrap.servers, else the extension's php.ini default
+   *   (kafka_queue.brokers).
    */
-  public function brokers(): ?string {
+  public function brokers(): string {
     $brokers = $this->raw()['bootstrap.servers'] ?? NULL;
-    return is_string($brokers) && $brokers !== '' ? $brokers : NULL;
+    return is_string($brokers) && $brokers !== '' ? $brokers : (string) ini_get('kafka_queue.brokers');
   }
 
   /**

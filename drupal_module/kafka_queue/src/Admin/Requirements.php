@@ -74,37 +74,49 @@ class Requirements {
   public function runtime(): array {
     $requirements = [];
 
-    $version = NativeExtension::version();
+    $title = new TranslatableMarkup('Kafka queue: PHP extension');
     if (!NativeExtension::isLoaded()) {
-      $requirements['kafka_queue_extension'] = $this->line(new TranslatableMarkup('Kafka queue: PHP extension'), new TranslatableMarkup('Not loaded'), self::ERROR, new TranslatableMarkup('The kafka_queue PHP extension is not loaded in the web server\'s PHP (@version). Install it and add "extension=kafka_queue.so" to php.ini (for Drush too), then restart PHP. Until then every queue routed to queue.kafka fails.', ['@version' => PHP_VERSION]));
+      $requirements['kafka_queue_extension'] = $this->line($title, new TranslatableMarkup('Not loaded'), self::ERROR, new TranslatableMarkup(
+        'The kafka_queue PHP extension is not loaded in the web server\'s PHP (@version). Install it and add "extension=kafka_queue.so" to php.ini (for Drush too), then restart PHP. Until then every queue routed to queue.kafka fails.',
+        ['@version' => PHP_VERSION],
+      ));
       return $requirements;
     }
-    $requirements['kafka_queue_extension'] = $this->line(new TranslatableMarkup('Kafka queue: PHP extension'), $version ?? new TranslatableMarkup('Loaded'), self::OK);
+    $requirements['kafka_queue_extension'] = $this->line($title, NativeExtension::version() ?? '', self::OK);
 
     try {
       $names = $this->registry->queueNames();
-      $group = $this->settings->groupId();
-      $prefix = $this->settings->topicPrefix();
+      $description = $this->groupDescription($this->settings->groupId(), $this->settings->topicPrefix());
       $brokers = $this->settings->brokers();
     }
     catch (\Exception $e) {
-      $requirements['kafka_queue_settings'] = $this->line(new TranslatableMarkup('Kafka queue: Settings'), new TranslatableMarkup('Invalid'), self::ERROR, new TranslatableMarkup('@message Fix settings.php.', ['@message' => $e->getMessage()]));
+      $requirements['kafka_queue_settings'] = $this->line(new TranslatableMarkup('Kafka queue: Settings'), new TranslatableMarkup('Invalid'), self::ERROR, new TranslatableMarkup(
+        '@message Fix settings.php.',
+        ['@message' => $e->getMessage()],
+      ));
       return $requirements;
     }
+    $title = new TranslatableMarkup('Kafka queue: Queues');
     if (!$names) {
-      $requirements['kafka_queue_settings'] = $this->line(new TranslatableMarkup('Kafka queue: Queues'), new TranslatableMarkup('None'), self::WARNING, new TranslatableMarkup("No queue uses the Kafka backend. Add \$settings['queue_default'] = 'queue.kafka'; (or \$settings['queue_service_NAME'] = 'queue.kafka'; per queue) to settings.php, then run \"drush kafka-queue:provision\"."));
+      $requirements['kafka_queue_settings'] = $this->line($title, new TranslatableMarkup('None'), self::WARNING, new TranslatableMarkup(
+        "No queue uses the Kafka backend. Add \$settings['queue_default'] = 'queue.kafka'; (or \$settings['queue_service_NAME'] = 'queue.kafka'; per queue) to settings.php, then run \"drush kafka-queue:provision\".",
+      ));
       return $requirements;
     }
-    $requirements['kafka_queue_settings'] = $this->line(new TranslatableMarkup('Kafka queue: Queues'), new TranslatableMarkup('@count queues on Kafka', ['@count' => count($names)]), self::OK, $this->groupDescription($group, $prefix));
+    $requirements['kafka_queue_settings'] = $this->line($title, new TranslatableMarkup('@count queues on Kafka', ['@count' => count($names)]), self::OK, $description);
 
+    $title = new TranslatableMarkup('Kafka queue: Brokers');
     try {
       $topics = $this->topicManager->inspect($names);
     }
     catch (\Exception $e) {
-      $requirements['kafka_queue_brokers'] = $this->line(new TranslatableMarkup('Kafka queue: Brokers'), $brokers ?? new TranslatableMarkup('php.ini default'), self::ERROR, new TranslatableMarkup('The Kafka brokers could not be reached: @message Check bootstrap.servers and the credentials in $settings[\'kafka_queue\'], and that this server may connect to the brokers.', ['@message' => $e->getMessage()]));
+      $requirements['kafka_queue_brokers'] = $this->line($title, $brokers, self::ERROR, new TranslatableMarkup(
+        "The Kafka brokers could not be reached: @message Check bootstrap.servers and the credentials in \$settings['kafka_queue'], and that this server may connect to the brokers.",
+        ['@message' => $e->getMessage()],
+      ));
       return $requirements;
     }
-    $requirements['kafka_queue_brokers'] = $this->line(new TranslatableMarkup('Kafka queue: Brokers'), $brokers ?? new TranslatableMarkup('php.ini default'), self::OK);
+    $requirements['kafka_queue_brokers'] = $this->line($title, $brokers, self::OK);
 
     $missing = $differ = [];
     foreach ($names as $name) {
@@ -116,17 +128,21 @@ class Requirements {
         $differ[] = $name . ' → ' . $topic['topic'] . ' (' . $topic['partitions'] . ')';
       }
     }
+    $title = new TranslatableMarkup('Kafka queue: Topics');
     if ($missing) {
-      $requirements['kafka_queue_topics'] = $this->line(new TranslatableMarkup('Kafka queue: Topics'), new TranslatableMarkup('@count missing', ['@count' => count($missing)]), self::ERROR, new TranslatableMarkup('These queues have no Kafka topic, so creating or claiming their items fails: @list. Run "drush kafka-queue:provision --web-servers=N" (N: the number of web servers) with credentials that may create topics.', ['@list' => implode(', ', $missing)]));
+      $requirements['kafka_queue_topics'] = $this->line($title, new TranslatableMarkup('@count missing', ['@count' => count($missing)]), self::ERROR, new TranslatableMarkup(
+        'These queues have no Kafka topic, so creating or claiming their items fails: @list. Run "drush kafka-queue:provision --web-servers=N" (N: the number of web servers) with credentials that may create topics.',
+        ['@list' => implode(', ', $missing)],
+      ));
     }
     elseif ($differ) {
-      $requirements['kafka_queue_topics'] = $this->line(new TranslatableMarkup('Kafka queue: Topics'), new TranslatableMarkup('@count with another partition count', ['@count' => count($differ)]), self::WARNING, new TranslatableMarkup('These topics do not have two partitions per configured web server (@expected): @list. Queues work, but some consumers may stay idle. Add partitions with Kafka\'s tools, or update the \'provision\' setting.', [
-        '@expected' => reset($topics)['expected_partitions'],
-        '@list' => implode(', ', $differ),
-      ]));
+      $requirements['kafka_queue_topics'] = $this->line($title, new TranslatableMarkup('@count with another partition count', ['@count' => count($differ)]), self::WARNING, new TranslatableMarkup(
+        "These topics do not have two partitions per configured web server (@expected): @list. Queues work, but some consumers may stay idle. Add partitions with Kafka's tools, or update the 'provision' setting.",
+        ['@expected' => $topics[$names[0]]['expected_partitions'], '@list' => implode(', ', $differ)],
+      ));
     }
     else {
-      $requirements['kafka_queue_topics'] = $this->line(new TranslatableMarkup('Kafka queue: Topics'), new TranslatableMarkup('All @count present', ['@count' => count($names)]), self::OK);
+      $requirements['kafka_queue_topics'] = $this->line($title, new TranslatableMarkup('All @count present', ['@count' => count($names)]), self::OK);
     }
     return $requirements;
   }
