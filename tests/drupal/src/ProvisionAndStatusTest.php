@@ -114,6 +114,7 @@ final class ProvisionAndStatusTest extends KafkaTestCase {
     $this->assertEqualsCanonicalizing([$busy, $empty, $missing], array_keys($rows));
 
     $row = $rows[$busy];
+    $this->assertSame(['queue', 'topic', 'partitions', 'items', 'claimed', 'deleted_list', 'group', 'group_state', 'members', 'drupal_state', 'problem', 'detail'], array_keys($row), 'Columns in a stable order');
     $this->assertSame(self::topicPrefix() . $busy, $row['topic']);
     $this->assertSame(4, $row['partitions']);
     $this->assertSame(4, $row['items'], 'Five created, one deleted; the claimed one counts');

@@ -103,7 +103,7 @@ class QueueStatus {
       }
       try {
         $status = $this->queueFactory->get($name)->status();
-        $row = [
+        $row = array_replace($row, [
           'topic' => $status['topic'],
           'partitions' => $status['partitions'],
           'items' => $status['items'],
@@ -113,7 +113,7 @@ class QueueStatus {
           'group_state' => $status['group_state'],
           'members' => $status['members'],
           'detail' => $status['detail'],
-        ] + $row;
+        ]);
         if ($topic['expected_partitions'] !== NULL && $status['partitions'] !== $topic['expected_partitions']) {
           $problems[] = sprintf('%d partitions, %d expected for the configured web servers.', $status['partitions'], $topic['expected_partitions']);
         }
