@@ -155,19 +155,6 @@ class TopicManager {
   }
 
   /**
-   * The topic a queue name maps to.
-   *
-   * @param string $name
-   *   The queue name.
-   *
-   * @return string
-   *   The topic: the prefix and the name, made legal for Kafka.
-   */
-  public function topicFor(string $name): string {
-    return $this->admin(FALSE)->topicFor($name);
-  }
-
-  /**
    * An admin client.
    *
    * @param bool $deploy
