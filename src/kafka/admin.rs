@@ -107,6 +107,16 @@ impl Inspector {
         Ok(views)
     }
 
+    /// The high watermark of a partition, asked of the broker now. This client's connection
+    /// is not busy with a consumer's long-polling fetch, so the answer comes at once.
+    pub fn high_watermark(&self, topic: &str, partition: i32) -> Result<i64> {
+        let (_, high) = self
+            .consumer
+            .fetch_watermarks(topic, partition, self.timeout)
+            .map_err(describe)?;
+        Ok(high)
+    }
+
     /// Commits on behalf of the group. Kafka accepts this only while no worker is a member.
     pub fn commit(&self, topic: &str, commits: &[Committed]) -> Result<()> {
         let mut tpl = TopicPartitionList::with_capacity(commits.len());

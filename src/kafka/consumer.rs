@@ -180,6 +180,9 @@ impl GroupConsumer {
                 // KIP-848: no stop-the-world rebalances, no initial join delay.
                 ("group.protocol", "consumer"),
                 ("auto.offset.reset", "earliest"),
+                // A fetch waiting on an empty partition holds up the partitions behind it on
+                // the same connection: keep that wait short (librdkafka's default is 500 ms).
+                ("fetch.wait.max.ms", "100"),
                 ("coordinator.query.interval.ms", &timeout_ms),
             ],
         );

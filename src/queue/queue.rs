@@ -87,7 +87,8 @@ pub struct Queue {
     topic: String,
     settings: Arc<Settings>,
     topic_checked: bool,
-    created: u64,
+    /// Fast-mode items handed to the producer and not yet flushed.
+    unflushed: bool,
     value: Vec<u8>,
     item_id: String,
 }
@@ -106,7 +107,7 @@ impl Queue {
             topic: topic_name(&settings.topic_prefix, name),
             settings: Arc::new(settings),
             topic_checked: false,
-            created: 0,
+            unflushed: false,
             value: Vec::new(),
             item_id: String::new(),
         })
@@ -151,9 +152,11 @@ impl Queue {
         };
         match self.settings.delivery {
             Mode::Strict => producer.send_and_wait(&record)?,
-            Mode::Fast => producer.send(&record)?,
+            Mode::Fast => {
+                producer.send(&record)?;
+                self.unflushed = true;
+            }
         }
-        self.created += 1;
         Ok(self.item_id.clone())
     }
 
@@ -164,6 +167,10 @@ impl Queue {
     pub fn claim_item(&mut self, lease: Duration) -> Result<Option<Arc<Item>>> {
         if !self.topic_checked {
             self.ensure_topic()?;
+        }
+        if self.unflushed {
+            // Items this instance created in fast mode must be claimable by it right away.
+            self.flush()?;
         }
         let entry = self.worker()?;
         let worker = entry.get().expect("registry hands out current-process clients");
@@ -246,6 +253,7 @@ impl Queue {
         let entry = registry::producer(&self.settings)?;
         let producer = entry.get().expect("registry hands out current-process clients");
         let in_flight = producer.flush();
+        self.unflushed = in_flight > 0;
         let undelivered = producer.take_undelivered();
         let failed = undelivered.len();
         registry::report_undelivered(undelivered);
@@ -275,7 +283,7 @@ impl Queue {
     }
 
     pub fn number_of_items(&mut self) -> Result<i64> {
-        if self.created > 0 {
+        if self.unflushed {
             self.flush()?;
         }
         Ok(self
@@ -296,7 +304,7 @@ impl Queue {
     /// Every item that exists now is deleted: the group's position moves to the end of each
     /// partition. Kafka accepts that only while no other worker of the site is consuming.
     pub fn delete_queue(&mut self) -> Result<()> {
-        if self.created > 0 {
+        if self.unflushed {
             self.flush()?;
         }
         registry::close_worker(&self.settings, &self.topic);

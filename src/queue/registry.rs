@@ -85,8 +85,9 @@ pub fn inspector(settings: &Settings, topic: &str) -> Result<Arc<ProcessBound<In
 }
 
 pub fn worker(settings: &Settings, topic: &str) -> Result<Arc<ProcessBound<Worker>>> {
+    let inspector = inspector(settings, topic)?;
     get_or_create(&WORKERS, group_key(settings, topic), || {
-        Worker::new(settings, topic)
+        Worker::new(settings, topic, inspector)
     })
 }
 

@@ -13,7 +13,9 @@ use super::deleted;
 use super::envelope::{self, PayloadKind};
 use super::report;
 use super::tracker::{Item, PartitionState, Refusal};
+use crate::kafka::admin::Inspector;
 use crate::kafka::consumer::{Committed, GroupConsumer, GroupListener, Polled};
+use crate::kafka::fork::ProcessBound;
 
 /// Brokers accept 4096 bytes of commit metadata by default (`offset.metadata.max.bytes`).
 pub const METADATA_BUDGET: usize = 4000;
@@ -99,6 +101,8 @@ pub type Claimed = Arc<Item>;
 
 pub struct Worker {
     consumer: GroupConsumer,
+    inspector: Arc<ProcessBound<Inspector>>,
+    topic: String,
     partitions: Arc<Partitions>,
     commit_mode: Mode,
     claim_wait: Duration,
@@ -106,7 +110,11 @@ pub struct Worker {
 }
 
 impl Worker {
-    pub fn new(settings: &Settings, topic: &str) -> Result<Self> {
+    pub fn new(
+        settings: &Settings,
+        topic: &str,
+        inspector: Arc<ProcessBound<Inspector>>,
+    ) -> Result<Self> {
         let partitions = Arc::new(Partitions::default());
         let consumer = GroupConsumer::new(
             settings,
@@ -116,6 +124,8 @@ impl Worker {
         )?;
         Ok(Worker {
             consumer,
+            inspector,
+            topic: topic.to_string(),
             partitions,
             commit_mode: settings.commit,
             claim_wait: settings.claim_wait,
@@ -179,18 +189,30 @@ impl Worker {
     }
 
     /// Every owned partition has been read up to its high watermark, and nothing is claimable.
+    ///
+    /// The cached watermarks come from the last fetch responses; when they say "drained", the
+    /// broker is asked (through the inspector's connection, which no long-polling fetch holds
+    /// up), so that an item produced a moment ago (by this process or another one)
+    /// is not missed because its fetch response is still on its way.
     fn drained(&self) -> bool {
         if !self.consumer.assignment_seen() {
             return false;
         }
-        let states = self.partitions.states.lock();
-        states.values().all(|s| {
-            !s.has_ready()
-                && self
-                    .consumer
-                    .cached_high_watermark(s.partition())
-                    .is_some_and(|high| s.next_fetch() >= high)
-        })
+        let positions: Vec<(i32, i64)> = {
+            let states = self.partitions.states.lock();
+            if states.values().any(|s| s.has_ready()) {
+                return false;
+            }
+            states.values().map(|s| (s.partition(), s.next_fetch())).collect()
+        };
+        let read_to = |high: Option<i64>, next: i64| high.is_some_and(|high| next >= high);
+        positions
+            .iter()
+            .all(|&(p, next)| read_to(self.consumer.cached_high_watermark(p), next))
+            && positions.iter().all(|&(p, next)| {
+                let inspector = self.inspector.get();
+                read_to(inspector.and_then(|i| i.high_watermark(&self.topic, p).ok()), next)
+            })
     }
 
     fn with_state<T>(
