@@ -133,6 +133,13 @@ impl OffsetSet {
     }
 }
 
+/// Items alive in `[low, high)` of a partition whose first not-done offset is `base`: neither
+/// deleted nor removed by retention.
+pub fn live_items(base: i64, done: &OffsetSet, low: i64, high: i64) -> i64 {
+    let from = base.max(low);
+    (high - from - done.count_in(from, high) as i64).max(0)
+}
+
 /// The result of encoding a deleted list for one commit.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Encoded {
@@ -250,6 +257,15 @@ mod tests {
         let kept = decode(0, &enc.metadata).unwrap();
         assert_eq!(kept.run_count() + enc.runs_left_out, 2000);
         assert!(kept.contains(1) && kept.contains(3));
+    }
+
+    #[test]
+    fn live_items_counts_what_is_neither_deleted_nor_gone() {
+        let done = decode(2, "kq1,1+2").unwrap(); // 3 and 4 deleted
+        assert_eq!(live_items(2, &done, 0, 10), 6);
+        assert_eq!(live_items(2, &done, 4, 10), 5);
+        assert_eq!(live_items(10, &OffsetSet::new(), 0, 10), 0);
+        assert_eq!(live_items(0, &OffsetSet::new(), 7, 7), 0);
     }
 
     #[test]

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::config::{ConfigError, Mode, Settings};
-use super::deleted::{self, OffsetSet};
+use super::deleted::{self, live_items, OffsetSet};
 use super::envelope::{self, PayloadKind};
 use super::ids::next_item_id;
 use super::registry;
@@ -91,12 +91,6 @@ pub struct Queue {
     unflushed: bool,
     value: Vec<u8>,
     item_id: String,
-}
-
-/// Items alive in `[low, high)` for a partition whose first not-done offset is `base`.
-fn live_items(base: i64, done: &OffsetSet, low: i64, high: i64) -> i64 {
-    let from = base.max(low);
-    (high - from - done.count_in(from, high) as i64).max(0)
 }
 
 impl Queue {
@@ -431,19 +425,5 @@ impl Queue {
             });
         }
         Ok(status)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn live_items_counts_what_is_neither_deleted_nor_gone() {
-        let done = deleted::decode(2, "kq1,1+2").unwrap(); // 3 and 4 deleted
-        assert_eq!(live_items(2, &done, 0, 10), 6);
-        assert_eq!(live_items(2, &done, 4, 10), 5);
-        assert_eq!(live_items(10, &OffsetSet::new(), 0, 10), 0);
-        assert_eq!(live_items(0, &OffsetSet::new(), 7, 7), 0);
     }
 }

@@ -188,31 +188,48 @@ impl Worker {
         None
     }
 
-    /// Every owned partition has been read up to its high watermark, and nothing is claimable.
+    /// The queue is known to hold nothing this worker could claim: every partition it owns has
+    /// been read up to its end, and no other partition of the topic has live items (which a
+    /// rebalance could still hand over, or which another worker is busy with).
     ///
-    /// The cached watermarks come from the last fetch responses; when they say "drained", the
-    /// broker is asked (through the inspector's connection, which no long-polling fetch holds
-    /// up), so that an item produced a moment ago (by this process or another one)
-    /// is not missed because its fetch response is still on its way.
+    /// The cached watermarks of the last fetch responses answer cheaply when items are left;
+    /// only when they say "drained" is the broker asked, through the inspector's connection
+    /// (which no long-polling fetch holds up), so that an item produced a moment ago is not
+    /// missed because its fetch response is still on its way.
     fn drained(&self) -> bool {
         if !self.consumer.assignment_seen() {
             return false;
         }
-        let positions: Vec<(i32, i64)> = {
+        let owned: BTreeMap<i32, i64> = {
             let states = self.partitions.states.lock();
             if states.values().any(|s| s.has_ready()) {
                 return false;
             }
-            states.values().map(|s| (s.partition(), s.next_fetch())).collect()
+            states.iter().map(|(&p, s)| (p, s.next_fetch())).collect()
         };
-        let read_to = |high: Option<i64>, next: i64| high.is_some_and(|high| next >= high);
-        positions
-            .iter()
-            .all(|&(p, next)| read_to(self.consumer.cached_high_watermark(p), next))
-            && positions.iter().all(|&(p, next)| {
-                let inspector = self.inspector.get();
-                read_to(inspector.and_then(|i| i.high_watermark(&self.topic, p).ok()), next)
-            })
+        let cached_drained = owned.iter().all(|(&p, &next)| {
+            self.consumer
+                .cached_high_watermark(p)
+                .is_some_and(|high| next >= high)
+        });
+        if !cached_drained {
+            return false;
+        }
+        let Some(views) = self
+            .inspector
+            .get()
+            .and_then(|i| i.partitions(&self.topic).ok())
+        else {
+            return false;
+        };
+        views.iter().all(|v| match owned.get(&v.partition) {
+            Some(&next) => next >= v.high,
+            None => {
+                let (base, metadata) = v.committed.clone().unwrap_or((v.low, String::new()));
+                let done = deleted::decode(base, &metadata).unwrap_or_default();
+                deleted::live_items(base, &done, v.low, v.high) == 0
+            }
+        })
     }
 
     fn with_state<T>(

@@ -1,0 +1,32 @@
+<?php
+
+/**
+ * @file
+ * A queue worker as `drush queue:run` runs it: garbage collection, then claim, process,
+ * delete, until the queue is drained. "Processing" appends the item's data to --out,
+ * before the delete, so a worker killed in between shows up as a duplicate, never a loss.
+ *
+ * Options: --brokers --queue --group --out [--commit=strict|fast] [--pause-ms=N]
+ */
+
+declare(strict_types=1);
+
+$o = getopt('', ['brokers:', 'queue:', 'group:', 'out:', 'commit::', 'pause-ms::']);
+$queue = new KafkaQueue($o['queue'], [
+  'bootstrap.servers' => $o['brokers'],
+  'group.id' => $o['group'],
+  'commit' => $o['commit'] ?? 'strict',
+  'claim_wait_ms' => 10000,
+]);
+$out = fopen($o['out'], 'a');
+$pause = (int) ($o['pause-ms'] ?? 0);
+$queue->garbageCollection();
+while ($item = $queue->claimItem(60)) {
+  fwrite($out, $item->data . "\n");
+  fflush($out);
+  if ($pause > 0) {
+    usleep($pause * 1000);
+  }
+  $queue->deleteItem($item);
+}
+fclose($out);
