@@ -8,7 +8,10 @@
  */
 
 /**
- * Every error of the extension: configuration, broker, and bad-input errors.
+ * Configuration and broker errors of the extension.
+ *
+ * Bad arguments (a negative delay or lease, an item that is not this queue's,
+ * data that cannot be serialized) throw \InvalidArgumentException instead.
  */
 class KafkaQueueException extends \RuntimeException {}
 
@@ -25,20 +28,22 @@ class KafkaQueue {
    * @param string $name
    *   The queue name. The topic is topic_prefix . name, made legal for Kafka.
    * @param array $config
-   *   librdkafka properties (keys with a dot, e.g. "bootstrap.servers",
-   *   "group.id", "sasl.password") and the extension's own options (keys
-   *   without a dot: topic_prefix, delivery, commit, claim_wait_ms,
-   *   timeout_ms). Unset keys take their php.ini defaults.
+   *   The extension's own options (topic_prefix, delivery, commit,
+   *   claim_wait_ms, timeout_ms) and librdkafka properties (every other key,
+   *   e.g. "bootstrap.servers", "group.id", "sasl.password"). Unset keys take
+   *   their php.ini defaults.
    *
    * @throws \KafkaQueueException
    *   On an unknown key or an invalid value; the message names the key.
    */
-  public function __construct(string $name, array $config = []) {}
+  public function __construct(string $name, ?array $config = NULL) {}
 
   /**
    * @return string
    *   A unique item ID.
    *
+   * @throws \InvalidArgumentException
+   *   When $data cannot be serialized (closures, resources).
    * @throws \KafkaQueueException
    */
   public function createItem($data) {}
@@ -120,7 +125,7 @@ class KafkaQueueAdmin {
    *   librdkafka properties (admin credentials may differ from the site's)
    *   and topic_prefix, timeout_ms.
    */
-  public function __construct(array $config = []) {}
+  public function __construct(?array $config = NULL) {}
 
   /**
    * Creates the missing topics, idempotently.
@@ -134,7 +139,7 @@ class KafkaQueueAdmin {
    *   One row per queue: queue, topic, partitions, action ("exists",
    *   "created", "would create", "partition count differs").
    */
-  public function provision($queues, $partitions, $replication_factor = 1, $dry_run = false) {}
+  public function provision($queues, $partitions, $replication_factor = 1, $dry_run = FALSE) {}
 
   /**
    * @return string

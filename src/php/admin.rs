@@ -4,6 +4,7 @@ use ext_php_rs::boxed::ZBox;
 use ext_php_rs::prelude::*;
 use ext_php_rs::types::{ZendHashTable, Zval};
 
+use super::args::{LooseBool, LooseInt};
 use super::errors::{invalid_argument, kafka_error};
 use super::settings::from_config;
 use crate::kafka::admin::{provision, Provisioned};
@@ -15,16 +16,6 @@ use crate::queue::topic::topic_name;
 #[php(name = "KafkaQueueAdmin")]
 pub struct KafkaQueueAdmin {
     settings: Settings,
-}
-
-fn int_arg(name: &str, value: Option<&Zval>, default: i64) -> PhpResult<i64> {
-    match value {
-        None => Ok(default),
-        Some(v) => v
-            .long()
-            .or_else(|| v.str().and_then(|s| s.trim().parse().ok()))
-            .ok_or_else(|| invalid_argument(format!("${name} must be an integer"))),
-    }
 }
 
 #[php_impl]
@@ -46,12 +37,13 @@ impl KafkaQueueAdmin {
     }
 
     /// Creates the missing topics, idempotently; with `$dry_run` only says what it would do.
+    #[php(defaults(replication_factor = 1, dry_run = false))]
     pub fn provision(
         &self,
         queues: &Zval,
-        partitions: &Zval,
-        replication_factor: Option<&Zval>,
-        dry_run: Option<&Zval>,
+        partitions: LooseInt,
+        replication_factor: LooseInt,
+        dry_run: LooseBool,
     ) -> PhpResult<ZBox<ZendHashTable>> {
         let list = queues
             .array()
@@ -63,9 +55,9 @@ impl KafkaQueueAdmin {
                 .ok_or_else(|| invalid_argument("$queues must contain only strings"))?;
             names.push(name.to_string());
         }
-        let partitions = int_arg("partitions", Some(partitions), 0)?;
-        let replication = int_arg("replication_factor", replication_factor, 1)?;
-        let dry_run = dry_run.is_some_and(|v| v.bool().unwrap_or(false) || v.long().is_some_and(|n| n != 0));
+        let partitions = partitions.at_least("partitions", 1, "partitions (2 per web server)")?;
+        let replication = replication_factor.at_least("replication_factor", 1, "replicas")?;
+        let dry_run = dry_run.get();
         let (Ok(partitions), Ok(replication)) = (i32::try_from(partitions), i32::try_from(replication)) else {
             return Err(invalid_argument("partition count or replication factor out of range"));
         };

@@ -34,16 +34,15 @@ impl Payload<'_> {
 fn call(name: &str, args: Vec<&dyn ext_php_rs::convert::IntoZvalDyn>) -> Result<Zval, String> {
     let function =
         Function::try_from_function(name).ok_or_else(|| format!("{name}() is not available"))?;
-    function.try_call(args).map_err(|e| {
-        // A PHP exception (such as "Serialization of 'Closure' is not allowed") is pending:
-        // take it over, so that the caller sees one clear exception from this extension.
-        match ExecutorGlobals::take_exception() {
-            Some(ex) => ex
-                .get_property::<String>("message")
-                .unwrap_or_else(|_| e.to_string()),
-            None => e.to_string(),
-        }
-    })
+    let result = function.try_call(args);
+    // A PHP exception (such as "Serialization of 'Closure' is not allowed") may be pending,
+    // whatever the call returned: take it over, so that the caller sees one clear exception.
+    if let Some(exception) = ExecutorGlobals::take_exception() {
+        return Err(exception
+            .get_property::<String>("message")
+            .unwrap_or_else(|_| format!("{name}() threw")));
+    }
+    result.map_err(|e| e.to_string())
 }
 
 /// Turns `$data` into a payload, refusing what cannot come back identical.

@@ -3,6 +3,7 @@
 //! hooks that flush and close the Kafka clients.
 
 mod admin;
+mod args;
 mod codec;
 mod errors;
 mod queue;

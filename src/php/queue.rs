@@ -5,12 +5,12 @@
 use std::time::Duration;
 
 use ext_php_rs::boxed::ZBox;
-use ext_php_rs::convert::{FromZval, IntoZval, StubLiteral};
-use ext_php_rs::flags::DataType;
+use ext_php_rs::convert::IntoZval;
 use ext_php_rs::exception::PhpException;
 use ext_php_rs::prelude::*;
 use ext_php_rs::types::{ZendHashTable, ZendObject, Zval};
 
+use super::args::LooseInt;
 use super::codec;
 use super::errors::invalid_argument;
 use super::settings::from_config;
@@ -54,46 +54,6 @@ fn item_fields(item: &Zval) -> Result<ItemFields, PhpException> {
     }
 }
 
-/// A number of seconds as PHP passes it: declared `mixed`, so that the method signature stays
-/// compatible with Drupal's untyped interfaces, and read leniently (int, numeric string, float).
-pub struct Seconds(Option<i64>);
-
-impl From<i32> for Seconds {
-    fn from(n: i32) -> Self {
-        Seconds(Some(i64::from(n)))
-    }
-}
-
-impl StubLiteral for Seconds {
-    fn stub_literal(&self) -> String {
-        self.0.map(|n| n.to_string()).unwrap_or_else(|| "null".into())
-    }
-}
-
-impl<'a> FromZval<'a> for Seconds {
-    const TYPE: DataType = DataType::Mixed;
-
-    fn from_zval(value: &'a Zval) -> Option<Self> {
-        let seconds = value
-            .long()
-            .or_else(|| value.str().and_then(|s| s.trim().parse::<i64>().ok()))
-            .or_else(|| value.double().filter(|f| f.is_finite()).map(|f| f as i64));
-        Some(Seconds(seconds))
-    }
-}
-
-impl Seconds {
-    fn non_negative(&self, name: &str) -> Result<i64, PhpException> {
-        match self.0 {
-            Some(n) if n >= 0 => Ok(n),
-            Some(n) => Err(invalid_argument(format!(
-                "${name} must be zero or more seconds, got {n}"
-            ))),
-            None => Err(invalid_argument(format!("${name} must be a number of seconds"))),
-        }
-    }
-}
-
 #[php_impl]
 impl KafkaQueue {
     /// @param string $name The queue name.
@@ -118,8 +78,8 @@ impl KafkaQueue {
 
     /// Claims an item for `$lease_time` seconds; FALSE when none is claimable.
     #[php(defaults(lease_time = 3600))]
-    pub fn claim_item(&mut self, lease_time: Seconds) -> PhpResult<Zval> {
-        let lease = lease_time.non_negative("lease_time")?;
+    pub fn claim_item(&mut self, lease_time: LooseInt) -> PhpResult<Zval> {
+        let lease = lease_time.at_least("lease_time", 0, "seconds")?;
         let Some(item) = self.queue.claim_item(Duration::from_secs(lease as u64))? else {
             return Ok(false.into_zval(false)?);
         };
@@ -153,8 +113,8 @@ impl KafkaQueue {
     }
 
     /// Makes a claimed item claimable again no earlier than `$delay` seconds from now.
-    pub fn delay_item(&mut self, item: &Zval, delay: Seconds) -> PhpResult<bool> {
-        let delay = delay.non_negative("delay")?;
+    pub fn delay_item(&mut self, item: &Zval, delay: LooseInt) -> PhpResult<bool> {
+        let delay = delay.at_least("delay", 0, "seconds")?;
         let f = item_fields(item)?;
         Ok(self.queue.delay_item(
             &ItemRef {
