@@ -61,14 +61,19 @@ impl Inspector {
             .consumer
             .fetch_metadata(Some(topic), self.timeout)
             .map_err(describe)
-            .with_context(|| format!("cannot reach the Kafka brokers to look up topic \"{topic}\""))?;
+            .with_context(|| {
+                format!("cannot reach the Kafka brokers to look up topic \"{topic}\"")
+            })?;
         let Some(t) = metadata.topics().iter().find(|t| t.name() == topic) else {
             bail!(missing_topic(topic));
         };
         match t.error() {
             None if !t.partitions().is_empty() => Ok(t.partitions().len()),
             Some(e) if RDKafkaErrorCode::from(e) != RDKafkaErrorCode::UnknownTopicOrPartition => {
-                bail!("cannot look up topic \"{topic}\": {}", RDKafkaErrorCode::from(e))
+                bail!(
+                    "cannot look up topic \"{topic}\": {}",
+                    RDKafkaErrorCode::from(e)
+                )
             }
             _ => bail!(missing_topic(topic)),
         }
@@ -85,7 +90,12 @@ impl Inspector {
             .consumer
             .committed_offsets(tpl, self.timeout)
             .map_err(describe)
-            .with_context(|| format!("cannot read the committed offsets of group \"{}\"", self.group))?;
+            .with_context(|| {
+                format!(
+                    "cannot read the committed offsets of group \"{}\"",
+                    self.group
+                )
+            })?;
         let mut views = Vec::with_capacity(count);
         for e in committed.elements_for_topic(topic) {
             let (low, high) = self
@@ -179,7 +189,9 @@ pub fn provision(
     let mut to_create = Vec::new();
     for topic in topics {
         match inspector.partition_count(topic) {
-            Ok(n) if n == partitions as usize => results.push(Provisioned::Exists { partitions: n }),
+            Ok(n) if n == partitions as usize => {
+                results.push(Provisioned::Exists { partitions: n })
+            }
             Ok(n) => results.push(Provisioned::PartitionCountDiffers { partitions: n }),
             Err(e) if e.to_string().contains("does not exist") => {
                 to_create.push(topic.as_str());
@@ -218,7 +230,9 @@ pub fn provision(
     for topic in to_create {
         while inspector.partition_count(topic).is_err() {
             if Instant::now() >= deadline {
-                bail!("topic \"{topic}\" was created but is not visible yet; run provisioning again");
+                bail!(
+                    "topic \"{topic}\" was created but is not visible yet; run provisioning again"
+                );
             }
             thread::sleep(Duration::from_millis(20));
         }

@@ -49,17 +49,20 @@ pub fn validate(settings: &Settings) -> Result<()> {
     for (key, value) in &settings.kafka {
         config.set(key, value);
     }
-    config.create_native_config().map(drop).map_err(|e| match e {
-        KafkaError::ClientConfig(RDKafkaConfRes::RD_KAFKA_CONF_UNKNOWN, _, key, _) => anyhow!(
-            "unknown configuration key \"{key}\": it is neither an option of kafka_queue ({}) \
+    config
+        .create_native_config()
+        .map(drop)
+        .map_err(|e| match e {
+            KafkaError::ClientConfig(RDKafkaConfRes::RD_KAFKA_CONF_UNKNOWN, _, key, _) => anyhow!(
+                "unknown configuration key \"{key}\": it is neither an option of kafka_queue ({}) \
              nor a librdkafka property",
-            option_names()
-        ),
-        KafkaError::ClientConfig(_, description, key, value) => {
-            anyhow!("invalid value \"{value}\" for configuration key \"{key}\": {description}")
-        }
-        other => anyhow!("invalid configuration: {other}"),
-    })
+                option_names()
+            ),
+            KafkaError::ClientConfig(_, description, key, value) => {
+                anyhow!("invalid value \"{value}\" for configuration key \"{key}\": {description}")
+            }
+            other => anyhow!("invalid configuration: {other}"),
+        })
 }
 
 pub fn millis(duration: Duration) -> String {

@@ -167,10 +167,17 @@ impl Producer {
         loop {
             if let Some(outcome) = outcomes.waited.remove(&ticket) {
                 return outcome.map_err(|e| {
-                    anyhow!("Kafka did not accept the record for topic \"{}\": {e}", record.topic)
+                    anyhow!(
+                        "Kafka did not accept the record for topic \"{}\": {e}",
+                        record.topic
+                    )
                 });
             }
-            if deliveries.changed.wait_until(&mut outcomes, deadline).timed_out() {
+            if deliveries
+                .changed
+                .wait_until(&mut outcomes, deadline)
+                .timed_out()
+            {
                 return Err(anyhow!(
                     "Kafka did not acknowledge the record for topic \"{}\" within {} ms; it \
                      may still arrive (brokers unreachable?)",

@@ -58,8 +58,12 @@ impl KafkaQueueAdmin {
         let partitions = partitions.at_least("partitions", 1, "partitions (2 per web server)")?;
         let replication = replication_factor.at_least("replication_factor", 1, "replicas")?;
         let dry_run = dry_run.get();
-        let (Ok(partitions), Ok(replication)) = (i32::try_from(partitions), i32::try_from(replication)) else {
-            return Err(invalid_argument("partition count or replication factor out of range"));
+        let (Ok(partitions), Ok(replication)) =
+            (i32::try_from(partitions), i32::try_from(replication))
+        else {
+            return Err(invalid_argument(
+                "partition count or replication factor out of range",
+            ));
         };
         let topics: Vec<String> = names
             .iter()

@@ -20,7 +20,9 @@ impl From<i32> for LooseInt {
 
 impl StubLiteral for LooseInt {
     fn stub_literal(&self) -> String {
-        self.0.map(|n| n.to_string()).unwrap_or_else(|| "null".into())
+        self.0
+            .map(|n| n.to_string())
+            .unwrap_or_else(|| "null".into())
     }
 }
 
@@ -45,7 +47,9 @@ impl LooseInt {
             Some(n) => Err(invalid_argument(format!(
                 "${name} must be {min} or more {unit}, got {n}"
             ))),
-            None => Err(invalid_argument(format!("${name} must be a number of {unit}"))),
+            None => Err(invalid_argument(format!(
+                "${name} must be a number of {unit}"
+            ))),
         }
     }
 }

@@ -63,7 +63,9 @@ pub fn encode(data: &Zval) -> Result<Payload<'_>, PhpException> {
         ))
     })?;
     if !serialized.is_string() {
-        return Err(invalid_argument("serialize() did not return a string for the item"));
+        return Err(invalid_argument(
+            "serialize() did not return a string for the item",
+        ));
     }
     Ok(Payload::Serialized(serialized))
 }

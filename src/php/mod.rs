@@ -19,12 +19,20 @@ use ext_php_rs::{info_table_end, info_table_row, info_table_start};
 use crate::queue::registry;
 
 static INI_ENTRIES: IniEntryDefs<8> = IniEntryDefs::new([
-    IniEntryDef::new(c"kafka_queue.brokers", c"127.0.0.1:9092", IniEntryPermission::All),
+    IniEntryDef::new(
+        c"kafka_queue.brokers",
+        c"127.0.0.1:9092",
+        IniEntryPermission::All,
+    ),
     IniEntryDef::new(c"kafka_queue.group_id", c"drupal", IniEntryPermission::All),
     IniEntryDef::new(c"kafka_queue.topic_prefix", c"", IniEntryPermission::All),
     IniEntryDef::new(c"kafka_queue.delivery", c"strict", IniEntryPermission::All),
     IniEntryDef::new(c"kafka_queue.commit", c"strict", IniEntryPermission::All),
-    IniEntryDef::new(c"kafka_queue.claim_wait_ms", c"2000", IniEntryPermission::All),
+    IniEntryDef::new(
+        c"kafka_queue.claim_wait_ms",
+        c"2000",
+        IniEntryPermission::All,
+    ),
     IniEntryDef::new(c"kafka_queue.timeout_ms", c"5000", IniEntryPermission::All),
     IniEntryDef::end(),
 ]);

@@ -42,7 +42,10 @@ fn item_fields(item: &Zval) -> Result<ItemFields, PhpException> {
         .ok()
         .flatten()
         .ok_or_else(bad)?;
-    let partition = object.get_property::<Option<i64>>("partition").ok().flatten();
+    let partition = object
+        .get_property::<Option<i64>>("partition")
+        .ok()
+        .flatten();
     let offset = object.get_property::<Option<i64>>("offset").ok().flatten();
     match (partition.and_then(|p| i32::try_from(p).ok()), offset) {
         (Some(partition), Some(offset)) => Ok(ItemFields {

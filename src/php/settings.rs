@@ -43,9 +43,9 @@ pub fn from_config(config: Option<&ZendHashTable>) -> Result<Settings, PhpExcept
     for (directive, key) in INI_SETTINGS {
         if let Some(Some(value)) = ini.get(*directive) {
             if !value.is_empty() {
-                settings.set(key, value).map_err(|e| {
-                    kafka_error(format!("php.ini directive {directive}: {e}"))
-                })?;
+                settings
+                    .set(key, value)
+                    .map_err(|e| kafka_error(format!("php.ini directive {directive}: {e}")))?;
             }
         }
     }

@@ -36,8 +36,14 @@ impl Mode {
 /// The extension's own option names, with what each one means (for error messages and docs).
 pub const OPTIONS: &[(&str, &str)] = &[
     ("topic_prefix", "prefix of every topic name"),
-    ("delivery", "createItem: \"strict\" (acknowledged) or \"fast\" (batched)"),
-    ("commit", "deleteItem: \"strict\" (committed) or \"fast\" (batched)"),
+    (
+        "delivery",
+        "createItem: \"strict\" (acknowledged) or \"fast\" (batched)",
+    ),
+    (
+        "commit",
+        "deleteItem: \"strict\" (committed) or \"fast\" (batched)",
+    ),
     ("claim_wait_ms", "longest wait of claimItem for an item"),
     ("timeout_ms", "longest wait of any call for the brokers"),
 ];

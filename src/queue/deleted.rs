@@ -270,7 +270,9 @@ mod tests {
 
     #[test]
     fn corrupted_metadata_is_an_error() {
-        for bad in ["xyz", "kq1,", "kq1,0+1", "kq1,1+0", "kq1,a+1", "kq1,1-1", "kq2,1+1"] {
+        for bad in [
+            "xyz", "kq1,", "kq1,0+1", "kq1,1+0", "kq1,a+1", "kq1,1-1", "kq2,1+1",
+        ] {
             assert!(decode(0, bad).is_err(), "{bad}");
         }
         assert!(decode(i64::MAX - 1, "kq1,5+5").is_err());

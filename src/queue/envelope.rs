@@ -117,7 +117,13 @@ mod tests {
     #[test]
     fn round_trip() {
         let mut buf = Vec::new();
-        encode_into(&mut buf, "abc-1", PayloadKind::Serialized, None, b"s:1:\"x\";");
+        encode_into(
+            &mut buf,
+            "abc-1",
+            PayloadKind::Serialized,
+            None,
+            b"s:1:\"x\";",
+        );
         let env = decode(&buf).unwrap();
         assert_eq!(env.item_id, "abc-1");
         assert_eq!(env.kind, PayloadKind::Serialized);

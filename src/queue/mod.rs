@@ -4,11 +4,11 @@ pub mod config;
 pub mod deleted;
 pub mod envelope;
 pub mod ids;
-pub mod queue;
+pub mod operations;
 pub mod registry;
 pub mod report;
 pub mod topic;
 pub mod tracker;
 pub mod worker;
 
-pub use self::queue::{ItemRef, Queue, QueueError, Status};
+pub use self::operations::{ItemRef, Queue, QueueError, Status};

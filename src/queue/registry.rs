@@ -104,7 +104,10 @@ pub fn close_worker(settings: &Settings, topic: &str) {
         .lock()
         .as_mut()
         .and_then(|map| map.remove(&group_key(settings, topic)));
-    if let Some(worker) = entry.and_then(Arc::into_inner).and_then(ProcessBound::into_inner) {
+    if let Some(worker) = entry
+        .and_then(Arc::into_inner)
+        .and_then(ProcessBound::into_inner)
+    {
         worker.close();
     }
 }
@@ -131,7 +134,9 @@ fn flush_producers(give_up: bool) {
         .map(|m| m.values().cloned().collect())
         .unwrap_or_default();
     for entry in producers {
-        let Some(producer) = entry.get() else { continue };
+        let Some(producer) = entry.get() else {
+            continue;
+        };
         let in_flight = producer.flush();
         if in_flight > 0 {
             if give_up {

@@ -45,7 +45,10 @@ mod tests {
     #[test]
     fn legal_names_are_kept() {
         assert_eq!(topic_name("", "foo"), "foo");
-        assert_eq!(topic_name("site1.", "aggregator_feeds"), "site1.aggregator_feeds");
+        assert_eq!(
+            topic_name("site1.", "aggregator_feeds"),
+            "site1.aggregator_feeds"
+        );
     }
 
     #[test]

@@ -112,7 +112,8 @@ impl PartitionState {
 
     /// Items created and not deleted among offsets below `high_watermark`.
     pub fn items_below(&self, high_watermark: i64) -> i64 {
-        let live = high_watermark - self.base - self.done.count_in(self.base, high_watermark) as i64;
+        let live =
+            high_watermark - self.base - self.done.count_in(self.base, high_watermark) as i64;
         live.max(0)
     }
 
@@ -323,7 +324,10 @@ mod tests {
         assert_eq!(s.commit_point(4000).1.metadata, "kq1,1+2");
         s.delete(0, "id0").unwrap();
         assert_eq!(s.base(), 3);
-        assert_eq!(s.commit_point(4000), (3, deleted::encode(3, &OffsetSet::new(), 4000)));
+        assert_eq!(
+            s.commit_point(4000),
+            (3, deleted::encode(3, &OffsetSet::new(), 4000))
+        );
         assert!(s.is_dirty());
         assert_eq!(s.items_below(4), 1);
     }

@@ -41,7 +41,11 @@ pub struct Partitions {
 }
 
 impl Partitions {
-    fn commits(&self, states: &mut BTreeMap<i32, PartitionState>, only: Option<&[i32]>) -> Vec<Committed> {
+    fn commits(
+        &self,
+        states: &mut BTreeMap<i32, PartitionState>,
+        only: Option<&[i32]>,
+    ) -> Vec<Committed> {
         let mut commits = Vec::new();
         for (p, state) in states.iter() {
             if only.is_some_and(|o| !o.contains(p)) || !state.is_dirty() {
@@ -82,7 +86,10 @@ impl GroupListener for Partitions {
                 ));
                 deleted::OffsetSet::new()
             });
-            states.insert(c.partition, PartitionState::new(c.partition, c.offset, done));
+            states.insert(
+                c.partition,
+                PartitionState::new(c.partition, c.offset, done),
+            );
         }
     }
 
@@ -246,7 +253,12 @@ impl Worker {
         self.with_state(partition, |s| s.held_item(offset, item_id))
     }
 
-    pub fn delete(&self, partition: i32, offset: i64, item_id: &str) -> Result<Result<(), Refusal>> {
+    pub fn delete(
+        &self,
+        partition: i32,
+        offset: i64,
+        item_id: &str,
+    ) -> Result<Result<(), Refusal>> {
         if let Err(e) = self.with_state(partition, |s| s.delete(offset, item_id)) {
             return Ok(Err(e));
         }
@@ -272,7 +284,11 @@ impl Worker {
     }
 
     /// Runs `f` on the state of an owned partition.
-    pub fn inspect<T>(&self, partition: i32, f: impl FnOnce(&mut PartitionState) -> T) -> Option<T> {
+    pub fn inspect<T>(
+        &self,
+        partition: i32,
+        f: impl FnOnce(&mut PartitionState) -> T,
+    ) -> Option<T> {
         self.partitions.states.lock().get_mut(&partition).map(f)
     }
 

@@ -137,7 +137,9 @@ impl Queue {
         next_item_id(&mut self.item_id);
         envelope::encode_into(&mut self.value, &self.item_id, kind, None, payload);
         let entry = registry::producer(&self.settings)?;
-        let producer = entry.get().expect("registry hands out current-process clients");
+        let producer = entry
+            .get()
+            .expect("registry hands out current-process clients");
         let record = Outgoing {
             topic: &self.topic,
             partition: None,
@@ -167,7 +169,9 @@ impl Queue {
             self.flush()?;
         }
         let entry = self.worker()?;
-        let worker = entry.get().expect("registry hands out current-process clients");
+        let worker = entry
+            .get()
+            .expect("registry hands out current-process clients");
         Ok(worker.claim(lease)?)
     }
 
@@ -219,10 +223,11 @@ impl Queue {
         if delay_seconds == 0 {
             return self.release_item(item);
         }
-        let held = match self.on_worker(|w| Ok(w.held(item.partition, item.offset, item.item_id)))? {
-            Ok(held) => held,
-            Err(refusal) => return self.refused(item, refusal),
-        };
+        let held =
+            match self.on_worker(|w| Ok(w.held(item.partition, item.offset, item.item_id)))? {
+                Ok(held) => held,
+                Err(refusal) => return self.refused(item, refusal),
+            };
         let not_before = now_ms().saturating_add(delay_seconds.saturating_mul(1000));
         envelope::encode_into(
             &mut self.value,
@@ -232,7 +237,9 @@ impl Queue {
             &held.payload,
         );
         let entry = registry::producer(&self.settings)?;
-        let producer = entry.get().expect("registry hands out current-process clients");
+        let producer = entry
+            .get()
+            .expect("registry hands out current-process clients");
         producer.send_and_wait(&Outgoing {
             topic: &self.topic,
             partition: Some(held.partition),
@@ -245,7 +252,9 @@ impl Queue {
     /// Flushes this process's pending items so that counts include them.
     pub fn flush(&mut self) -> Result<usize> {
         let entry = registry::producer(&self.settings)?;
-        let producer = entry.get().expect("registry hands out current-process clients");
+        let producer = entry
+            .get()
+            .expect("registry hands out current-process clients");
         let in_flight = producer.flush();
         self.unflushed = in_flight > 0;
         let undelivered = producer.take_undelivered();
@@ -322,16 +331,18 @@ impl Queue {
 
     fn commit_for_group(&self, commits: &[Committed]) -> std::result::Result<(), String> {
         let entry = registry::inspector(&self.settings, &self.topic).map_err(|e| e.to_string())?;
-        let inspector = entry.get().expect("registry hands out current-process clients");
-        inspector.commit(&self.topic, commits).map_err(|e| {
-            match inspector.group() {
+        let inspector = entry
+            .get()
+            .expect("registry hands out current-process clients");
+        inspector
+            .commit(&self.topic, commits)
+            .map_err(|e| match inspector.group() {
                 Some(g) if g.members > 0 => format!(
                     "{} worker(s) of this site are consuming it right now ({e})",
                     g.members
                 ),
                 _ => e.to_string(),
-            }
-        })
+            })
     }
 
     /// Drops deleted-list entries below each partition's first offset still in Kafka, and
@@ -349,7 +360,9 @@ impl Queue {
                 lost += n;
                 continue;
             }
-            let Some((base, done)) = self.position(v) else { continue };
+            let Some((base, done)) = self.position(v) else {
+                continue;
+            };
             if base >= v.low {
                 continue;
             }
@@ -410,7 +423,11 @@ impl Queue {
         };
         for v in &views {
             let (committed, deleted, items) = match self.position(v) {
-                Some((base, done)) => (Some(base), done.len(), live_items(base, &done, v.low, v.high)),
+                Some((base, done)) => (
+                    Some(base),
+                    done.len(),
+                    live_items(base, &done, v.low, v.high),
+                ),
                 None => (None, 0, v.high - v.low),
             };
             status.items += items;
