@@ -277,4 +277,49 @@ mod tests {
         }
         assert!(decode(i64::MAX - 1, "kq1,5+5").is_err());
     }
+
+    mod fuzz {
+        use super::super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            /// Whatever the broker hands back as commit metadata, decoding never panics.
+            #[test]
+            fn decode_never_panics(base in any::<i64>(), metadata in ".{0,200}") {
+                let _ = decode(base, &metadata);
+            }
+
+            /// Metadata close to valid: the prefix and runs of random numbers.
+            #[test]
+            fn decode_of_mangled_runs_never_panics(
+                base in any::<i64>(),
+                runs in proptest::collection::vec((any::<i64>(), any::<i64>()), 0..20),
+            ) {
+                let metadata: String = std::iter::once("kq1".to_string())
+                    .chain(runs.iter().map(|(g, l)| format!(",{g}+{l}")))
+                    .collect();
+                let _ = decode(base, &metadata);
+            }
+
+            /// Any set above a base survives encode then decode, within the budget.
+            #[test]
+            fn encode_decode_round_trip(
+                base in 0i64..1_000_000,
+                offsets in proptest::collection::btree_set(1i64..5_000, 0..300),
+            ) {
+                let mut set = OffsetSet::new();
+                for o in &offsets {
+                    set.insert(base + o);
+                }
+                let encoded = encode(base, &set, 4000);
+                prop_assert!(encoded.metadata.len() <= 4000);
+                let decoded = decode(base, &encoded.metadata).unwrap();
+                if encoded.runs_left_out == 0 {
+                    prop_assert_eq!(decoded, set);
+                } else {
+                    prop_assert!(decoded.runs().all(|(s, e)| (s..e).all(|o| set.contains(o))));
+                }
+            }
+        }
+    }
 }

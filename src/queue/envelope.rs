@@ -152,4 +152,37 @@ mod tests {
             assert!(decode(bad).is_err(), "{bad:?}");
         }
     }
+
+    mod fuzz {
+        use super::super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            /// Whatever a topic holds (records of other producers, corruption), decoding
+            /// never panics and never reads past the value.
+            #[test]
+            fn decode_never_panics(value in proptest::collection::vec(any::<u8>(), 0..300)) {
+                if let Ok(env) = decode(&value) {
+                    prop_assert!(env.payload.len() < value.len());
+                }
+            }
+
+            #[test]
+            fn round_trip(
+                id in "[a-z0-9-]{1,40}",
+                raw in any::<bool>(),
+                not_before in proptest::option::of(any::<i64>()),
+                payload in proptest::collection::vec(any::<u8>(), 0..300),
+            ) {
+                let kind = if raw { PayloadKind::RawString } else { PayloadKind::Serialized };
+                let mut buf = Vec::new();
+                encode_into(&mut buf, &id, kind, not_before, &payload);
+                let env = decode(&buf).unwrap();
+                prop_assert_eq!(env.item_id, id.as_str());
+                prop_assert_eq!(env.kind, kind);
+                prop_assert_eq!(env.not_before_ms, not_before);
+                prop_assert_eq!(env.payload, payload.as_slice());
+            }
+        }
+    }
 }
