@@ -16,7 +16,7 @@ use Drupal\Core\Site\Settings;
  * @code
  * $settings['queue_default'] = 'queue.kafka';
  * $settings['kafka_queue'] = [
- *   // librdkafka properties (keys with a dot) go to the extension as they are.
+ *   // librdkafka properties go to the extension as they are.
  *   'bootstrap.servers' => 'kafka-1:9092,kafka-2:9092',
  *   'security.protocol' => 'SASL_SSL',
  *   'sasl.mechanisms' => 'SCRAM-SHA-512',
@@ -24,7 +24,7 @@ use Drupal\Core\Site\Settings;
  *   'sasl.password' => getenv('KAFKA_PASSWORD'),
  *   // The site's consumer group; derived from the site when left out.
  *   'group.id' => 'mysite-prod',
- *   // The extension's own options (keys without a dot).
+ *   // The extension's own options.
  *   'topic_prefix' => 'mysite.prod.',
  *   'timeout_ms' => 5000,
  *   // Per-queue overrides of the extension's options and client properties.
