@@ -12,7 +12,8 @@ EXT := $(CURDIR)/target/release/libkafka_queue.so
 export KAFKA_QUEUE_EXTENSION := $(EXT)
 PHP := php -d extension=$(EXT)
 PHPUNIT := /usr/bin/phpunit
-export KAFKA_QUEUE_TEST_BROKERS ?= 127.0.0.1:19092
+export KAFKA_QUEUE_BROKER_PORT ?= 19092
+export KAFKA_QUEUE_TEST_BROKERS ?= 127.0.0.1:$(KAFKA_QUEUE_BROKER_PORT)
 
 .PHONY: help deps build install demo test test-rust test-php test-drupal lint fmt stubs-check clean
 
