@@ -5,7 +5,42 @@
 //! (destroying it would join threads that do not exist). [`ProcessBound`] remembers the creating
 //! process, refuses access from any other, and leaks instead of dropping in a child.
 
+use std::ffi::c_int;
 use std::mem::ManuallyDrop;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Once;
+
+extern "C" {
+    fn pthread_atfork(
+        prepare: Option<extern "C" fn()>,
+        parent: Option<extern "C" fn()>,
+        child: Option<extern "C" fn()>,
+    ) -> c_int;
+}
+
+/// The process id, cached: `getpid()` is a system call, and the hot paths ask for it on
+/// every item. A fork handler clears the cache in the child.
+static PID: AtomicU32 = AtomicU32::new(0);
+static FORK_HANDLER: Once = Once::new();
+
+extern "C" fn forget_pid_in_child() {
+    PID.store(0, Ordering::Relaxed);
+}
+
+pub fn current_pid() -> u32 {
+    match PID.load(Ordering::Relaxed) {
+        0 => {
+            FORK_HANDLER.call_once(|| {
+                // SAFETY: registers a handler that only stores to an atomic.
+                unsafe { pthread_atfork(None, None, Some(forget_pid_in_child)) };
+            });
+            let pid = std::process::id();
+            PID.store(pid, Ordering::Relaxed);
+            pid
+        }
+        pid => pid,
+    }
+}
 
 pub struct ProcessBound<T> {
     value: ManuallyDrop<T>,
@@ -16,13 +51,13 @@ impl<T> ProcessBound<T> {
     pub fn new(value: T) -> Self {
         ProcessBound {
             value: ManuallyDrop::new(value),
-            pid: std::process::id(),
+            pid: current_pid(),
         }
     }
 
     /// Whether this is the process that created the value.
     pub fn is_current(&self) -> bool {
-        self.pid == std::process::id()
+        self.pid == current_pid()
     }
 
     /// The value, only in the process that created it.
@@ -62,6 +97,12 @@ mod tests {
         fn drop(&mut self) {
             self.0.fetch_add(1, Ordering::SeqCst);
         }
+    }
+
+    #[test]
+    fn the_cached_pid_is_the_process_id() {
+        assert_eq!(current_pid(), std::process::id());
+        assert_eq!(current_pid(), std::process::id());
     }
 
     #[test]

@@ -116,7 +116,6 @@ impl Producer {
     }
 
     fn send_with(&self, record: &Outgoing<'_>, ticket: Ticket) -> Result<()> {
-        let deadline = Instant::now() + self.timeout;
         let mut base = BaseRecord::<(), [u8], Ticket>::with_opaque_to(record.topic, ticket)
             .payload(record.value);
         if let Some(p) = record.partition {
@@ -125,12 +124,15 @@ impl Producer {
         if let Some(ts) = record.timestamp_ms {
             base = base.timestamp(ts);
         }
+        let mut deadline = None;
         loop {
             match self.inner.send(base) {
                 Ok(()) => return Ok(()),
                 Err((KafkaError::MessageProduction(RDKafkaErrorCode::QueueFull), back))
-                    if Instant::now() < deadline =>
+                    if *deadline.get_or_insert_with(|| Instant::now() + self.timeout)
+                        > Instant::now() =>
                 {
+                    // librdkafka's local queue is full: wait for deliveries to make room.
                     base = back;
                     let mut outcomes = self.inner.context().outcomes.lock();
                     self.inner

@@ -11,6 +11,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use parking_lot::Mutex;
 
+use crate::kafka::fork::current_pid;
+
 struct Sequence {
     pid: u32,
     prefix: u64,
@@ -32,7 +34,7 @@ fn random_prefix(pid: u32) -> u64 {
 
 /// Writes a fresh item id into `out` (cleared first).
 pub fn next_item_id(out: &mut String) {
-    let pid = std::process::id();
+    let pid = current_pid();
     let prefix = {
         let mut seq = SEQUENCE.lock();
         match seq.as_ref() {

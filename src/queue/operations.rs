@@ -8,7 +8,7 @@ use super::config::{ConfigError, Mode, Settings};
 use super::deleted::{self, live_items, OffsetSet};
 use super::envelope::{self, PayloadKind};
 use super::ids::next_item_id;
-use super::registry;
+use super::registry::{self, ClientKeys};
 use super::report;
 use super::topic::topic_name;
 use super::tracker::{Item, Refusal};
@@ -16,7 +16,8 @@ use super::worker::{now_ms, METADATA_BUDGET};
 use crate::kafka;
 use crate::kafka::admin::PartitionView;
 use crate::kafka::consumer::Committed;
-use crate::kafka::producer::Outgoing;
+use crate::kafka::fork::ProcessBound;
+use crate::kafka::producer::{Outgoing, Producer};
 
 #[derive(Debug)]
 pub enum QueueError {
@@ -85,7 +86,9 @@ pub struct PartitionStatus {
 pub struct Queue {
     name: String,
     topic: String,
-    settings: Arc<Settings>,
+    settings: Settings,
+    keys: ClientKeys,
+    producer: Option<Arc<ProcessBound<Producer>>>,
     topic_checked: bool,
     /// Fast-mode items handed to the producer and not yet flushed.
     unflushed: bool,
@@ -96,10 +99,13 @@ pub struct Queue {
 impl Queue {
     pub fn new(name: &str, settings: Settings) -> Result<Self> {
         kafka::validate(&settings).map_err(|e| QueueError::Config(format!("{e:#}")))?;
+        let topic = topic_name(&settings.topic_prefix, name);
         Ok(Queue {
             name: name.to_string(),
-            topic: topic_name(&settings.topic_prefix, name),
-            settings: Arc::new(settings),
+            keys: ClientKeys::new(&settings, &topic),
+            producer: None,
+            topic,
+            settings,
             topic_checked: false,
             unflushed: false,
             value: Vec::new(),
@@ -121,7 +127,7 @@ impl Queue {
 
     /// Fails with a message naming the topic and how to provision it when it does not exist.
     fn ensure_topic(&mut self) -> Result<usize> {
-        let count = registry::inspector(&self.settings, &self.topic)?
+        let count = registry::inspector(&self.keys, &self.settings)?
             .get()
             .ok_or_else(|| QueueError::Kafka("client used across fork".into()))?
             .partition_count(&self.topic)?;
@@ -136,7 +142,7 @@ impl Queue {
         }
         next_item_id(&mut self.item_id);
         envelope::encode_into(&mut self.value, &self.item_id, kind, None, payload);
-        let entry = registry::producer(&self.settings)?;
+        let entry = self.producer()?;
         let producer = entry
             .get()
             .expect("registry hands out current-process clients");
@@ -156,8 +162,21 @@ impl Queue {
         Ok(self.item_id.clone())
     }
 
+    /// The process's producer for these settings, remembered by this object: it lives as long
+    /// as the process, and the hot path then skips the registry.
+    fn producer(&mut self) -> Result<Arc<ProcessBound<Producer>>> {
+        match &self.producer {
+            Some(p) if p.is_current() => Ok(Arc::clone(p)),
+            _ => {
+                let p = registry::producer(&self.keys, &self.settings)?;
+                self.producer = Some(Arc::clone(&p));
+                Ok(p)
+            }
+        }
+    }
+
     fn worker(&self) -> Result<Arc<kafka::fork::ProcessBound<super::worker::Worker>>> {
-        Ok(registry::worker(&self.settings, &self.topic)?)
+        Ok(registry::worker(&self.keys, &self.settings)?)
     }
 
     pub fn claim_item(&mut self, lease: Duration) -> Result<Option<Arc<Item>>> {
@@ -180,7 +199,7 @@ impl Queue {
         &self,
         f: impl FnOnce(&super::worker::Worker) -> Result<std::result::Result<T, Refusal>>,
     ) -> Result<std::result::Result<T, Refusal>> {
-        match registry::existing_worker(&self.settings, &self.topic) {
+        match registry::existing_worker(&self.keys) {
             Some(entry) => f(entry.get().expect("current-process worker")),
             None => Ok(Err(Refusal::NotHeld)),
         }
@@ -236,7 +255,7 @@ impl Queue {
             Some(not_before),
             &held.payload,
         );
-        let entry = registry::producer(&self.settings)?;
+        let entry = self.producer()?;
         let producer = entry
             .get()
             .expect("registry hands out current-process clients");
@@ -251,7 +270,7 @@ impl Queue {
 
     /// Flushes this process's pending items so that counts include them.
     pub fn flush(&mut self) -> Result<usize> {
-        let entry = registry::producer(&self.settings)?;
+        let entry = self.producer()?;
         let producer = entry
             .get()
             .expect("registry hands out current-process clients");
@@ -264,7 +283,7 @@ impl Queue {
     }
 
     fn partition_views(&self) -> Result<Vec<PartitionView>> {
-        let entry = registry::inspector(&self.settings, &self.topic)?;
+        let entry = registry::inspector(&self.keys, &self.settings)?;
         Ok(entry
             .get()
             .expect("registry hands out current-process clients")
@@ -274,7 +293,7 @@ impl Queue {
     /// The base and deleted list of a partition: this process's live state when it owns the
     /// partition, else the group's last commit.
     fn position(&self, view: &PartitionView) -> Option<(i64, OffsetSet)> {
-        let own = registry::existing_worker(&self.settings, &self.topic).and_then(|w| {
+        let own = registry::existing_worker(&self.keys).and_then(|w| {
             w.get()?
                 .inspect(view.partition, |s| (s.base(), s.done().clone()))
         });
@@ -310,7 +329,7 @@ impl Queue {
         if self.unflushed {
             self.flush()?;
         }
-        registry::close_worker(&self.settings, &self.topic);
+        registry::close_worker(&self.keys);
         let views = self.partition_views()?;
         let commits: Vec<Committed> = views
             .iter()
@@ -330,7 +349,7 @@ impl Queue {
     }
 
     fn commit_for_group(&self, commits: &[Committed]) -> std::result::Result<(), String> {
-        let entry = registry::inspector(&self.settings, &self.topic).map_err(|e| e.to_string())?;
+        let entry = registry::inspector(&self.keys, &self.settings).map_err(|e| e.to_string())?;
         let inspector = entry
             .get()
             .expect("registry hands out current-process clients");
@@ -349,7 +368,7 @@ impl Queue {
     /// returns how many items retention removed before anyone processed them.
     pub fn garbage_collection(&mut self) -> Result<u64> {
         let views = self.partition_views()?;
-        let worker = registry::existing_worker(&self.settings, &self.topic);
+        let worker = registry::existing_worker(&self.keys);
         let mut lost = 0;
         let mut commits = Vec::new();
         for v in &views {
@@ -403,10 +422,10 @@ impl Queue {
 
     pub fn status(&mut self) -> Result<Status> {
         let views = self.partition_views()?;
-        let group = registry::inspector(&self.settings, &self.topic)?
+        let group = registry::inspector(&self.keys, &self.settings)?
             .get()
             .and_then(|i| i.group());
-        let worker = registry::existing_worker(&self.settings, &self.topic);
+        let worker = registry::existing_worker(&self.keys);
         let mut status = Status {
             topic: self.topic.clone(),
             group: self.settings.group_for(&self.topic),

@@ -6,7 +6,9 @@
 //! serves web pages. Every entry is [`ProcessBound`]: after a fork, the child drops nothing it
 //! inherited and creates its own clients on first use.
 
+use std::collections::hash_map::DefaultHasher;
 use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -22,19 +24,40 @@ use crate::kafka::fork::ProcessBound;
 use crate::kafka::producer::{Producer, Undelivered};
 
 /// What makes two producers interchangeable.
-#[derive(Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 struct ProducerKey {
+    digest: u64,
     kafka: Vec<(String, String)>,
     delivery: Mode,
     timeout: Duration,
 }
 
 /// What makes two group clients interchangeable.
-#[derive(Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 struct GroupKey {
+    digest: u64,
     kafka: Vec<(String, String)>,
     group: String,
     topic: String,
+}
+
+// Lookups hash only the digest computed once per queue object; equality still compares all.
+impl Hash for ProducerKey {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        state.write_u64(self.digest);
+    }
+}
+
+impl Hash for GroupKey {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        state.write_u64(self.digest);
+    }
+}
+
+fn digest(parts: impl Hash) -> u64 {
+    let mut hasher = DefaultHasher::new();
+    parts.hash(&mut hasher);
+    hasher.finish()
 }
 
 type Entries<K, V> = Mutex<Option<HashMap<K, Arc<ProcessBound<V>>>>>;
@@ -44,66 +67,79 @@ static INSPECTORS: Entries<GroupKey, Inspector> = Mutex::new(None);
 static WORKERS: Entries<GroupKey, Worker> = Mutex::new(None);
 
 /// The entry for `key`, created by `make` when missing or inherited from a parent process.
-fn get_or_create<K: Eq + std::hash::Hash, V>(
+fn get_or_create<K: Eq + Hash + Clone, V>(
     entries: &Entries<K, V>,
-    key: K,
+    key: &K,
     make: impl FnOnce() -> Result<V>,
 ) -> Result<Arc<ProcessBound<V>>> {
     let mut guard = entries.lock();
     let map = guard.get_or_insert_with(HashMap::new);
-    if let Some(entry) = map.get(&key) {
+    if let Some(entry) = map.get(key) {
         if entry.is_current() {
             return Ok(Arc::clone(entry));
         }
     }
     let entry = Arc::new(ProcessBound::new(make()?));
-    map.insert(key, Arc::clone(&entry));
+    map.insert(key.clone(), Arc::clone(&entry));
     Ok(entry)
 }
 
-fn group_key(settings: &Settings, topic: &str) -> GroupKey {
-    GroupKey {
-        kafka: settings.kafka.clone(),
-        group: settings.group_for(topic),
-        topic: topic.to_string(),
+/// The registry keys of one queue's clients, computed once per queue object so that the hot
+/// paths only hash them.
+pub struct ClientKeys {
+    producer: ProducerKey,
+    group: GroupKey,
+}
+
+impl ClientKeys {
+    pub fn new(settings: &Settings, topic: &str) -> Self {
+        ClientKeys {
+            producer: ProducerKey {
+                digest: digest((&settings.kafka, settings.delivery, settings.timeout)),
+                kafka: settings.kafka.clone(),
+                delivery: settings.delivery,
+                timeout: settings.timeout,
+            },
+            group: GroupKey {
+                digest: digest((&settings.kafka, settings.group_for(topic), topic)),
+                kafka: settings.kafka.clone(),
+                group: settings.group_for(topic),
+                topic: topic.to_string(),
+            },
+        }
     }
 }
 
-pub fn producer(settings: &Settings) -> Result<Arc<ProcessBound<Producer>>> {
-    let key = ProducerKey {
-        kafka: settings.kafka.clone(),
-        delivery: settings.delivery,
-        timeout: settings.timeout,
-    };
-    get_or_create(&PRODUCERS, key, || Producer::new(settings))
+pub fn producer(keys: &ClientKeys, settings: &Settings) -> Result<Arc<ProcessBound<Producer>>> {
+    get_or_create(&PRODUCERS, &keys.producer, || Producer::new(settings))
 }
 
-pub fn inspector(settings: &Settings, topic: &str) -> Result<Arc<ProcessBound<Inspector>>> {
-    get_or_create(&INSPECTORS, group_key(settings, topic), || {
-        Inspector::new(settings, &settings.group_for(topic))
+pub fn inspector(keys: &ClientKeys, settings: &Settings) -> Result<Arc<ProcessBound<Inspector>>> {
+    get_or_create(&INSPECTORS, &keys.group, || {
+        Inspector::new(settings, &keys.group.group)
     })
 }
 
-pub fn worker(settings: &Settings, topic: &str) -> Result<Arc<ProcessBound<Worker>>> {
-    let inspector = inspector(settings, topic)?;
-    get_or_create(&WORKERS, group_key(settings, topic), || {
-        Worker::new(settings, topic, inspector)
+pub fn worker(keys: &ClientKeys, settings: &Settings) -> Result<Arc<ProcessBound<Worker>>> {
+    let inspector = inspector(keys, settings)?;
+    get_or_create(&WORKERS, &keys.group, || {
+        Worker::new(settings, &keys.group.topic, inspector)
     })
 }
 
 /// This process's worker for the queue, if it has one.
-pub fn existing_worker(settings: &Settings, topic: &str) -> Option<Arc<ProcessBound<Worker>>> {
+pub fn existing_worker(keys: &ClientKeys) -> Option<Arc<ProcessBound<Worker>>> {
     let guard = WORKERS.lock();
-    let entry = guard.as_ref()?.get(&group_key(settings, topic))?;
+    let entry = guard.as_ref()?.get(&keys.group)?;
     entry.is_current().then(|| Arc::clone(entry))
 }
 
 /// Closes this process's worker for the queue: commits its deleted lists and leaves the group.
-pub fn close_worker(settings: &Settings, topic: &str) {
+pub fn close_worker(keys: &ClientKeys) {
     let entry = WORKERS
         .lock()
         .as_mut()
-        .and_then(|map| map.remove(&group_key(settings, topic)));
+        .and_then(|map| map.remove(&keys.group));
     if let Some(worker) = entry
         .and_then(Arc::into_inner)
         .and_then(ProcessBound::into_inner)
