@@ -221,17 +221,24 @@ final class Kafka {
  */
 final class SingleBroker {
 
-  public function __construct(
-    public string $instance = 'chaos',
-    public int $port = 19592,
-    public int $controllerPort = 19593,
-  ) {}
+  public string $instance;
+  public int $port;
+  public int $controllerPort;
+
+  /**
+   * The instance "chaos" on CHAOS_BROKER_PORT (default 19592) and the port above it.
+   */
+  public function __construct() {
+    $this->instance = 'chaos';
+    $this->port = (int) (getenv('CHAOS_BROKER_PORT') ?: 19592);
+    $this->controllerPort = $this->port + 1;
+  }
 
   public function bootstrap(): string {
     return "127.0.0.1:$this->port";
   }
 
-  private function env(): array {
+  public function env(): array {
     return [
       'KAFKA_QUEUE_INSTANCE' => $this->instance,
       'KAFKA_QUEUE_BROKER_PORT' => (string) $this->port,
