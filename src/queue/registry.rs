@@ -121,9 +121,8 @@ pub fn inspector(keys: &ClientKeys, settings: &Settings) -> Result<Arc<ProcessBo
 }
 
 pub fn worker(keys: &ClientKeys, settings: &Settings) -> Result<Arc<ProcessBound<Worker>>> {
-    let inspector = inspector(keys, settings)?;
     get_or_create(&WORKERS, &keys.group, || {
-        Worker::new(settings, &keys.group.topic, inspector)
+        Worker::new(settings, &keys.group.topic, inspector(keys, settings)?)
     })
 }
 

@@ -12,7 +12,7 @@ use super::config::{Mode, Settings};
 use super::deleted;
 use super::envelope::{self, PayloadKind};
 use super::report;
-use super::tracker::{Item, PartitionState, Refusal};
+use super::tracker::{Fetched, Item, PartitionState, Refusal};
 use crate::kafka::admin::Inspector;
 use crate::kafka::consumer::{Committed, GroupConsumer, GroupListener, Polled};
 use crate::kafka::fork::ProcessBound;
@@ -143,47 +143,52 @@ impl Worker {
     /// Claims the next item, waiting at most the claim wait; `None` at once when every owned
     /// partition is known to be drained.
     pub fn claim(&self, lease: Duration) -> Result<Option<Claimed>> {
-        let deadline = Instant::now() + self.claim_wait;
+        let mut now = Instant::now();
+        let deadline = now + self.claim_wait;
+        let mut wait = Duration::ZERO;
         loop {
-            if let Some(item) = self.claim_ready(lease) {
+            if let Some(item) = self.claim_ready(now, lease) {
                 return Ok(Some(item));
             }
-            // Take what librdkafka already holds before deciding anything.
-            if self.take_one(Duration::ZERO) {
-                continue;
+            // Take what librdkafka already holds before deciding anything; the first look
+            // does not wait.
+            if let Some(item) = self.take_one(wait, now + lease) {
+                return Ok(Some(item));
             }
-            let now = Instant::now();
+            now = Instant::now();
             if self.drained() || now >= deadline {
-                self.commit_if_due(true)?;
+                self.commit_if_due(now, true)?;
                 return Ok(None);
             }
-            self.commit_if_due(false)?;
-            self.take_one(deadline.saturating_duration_since(now).min(POLL_SLICE));
+            self.commit_if_due(now, false)?;
+            wait = deadline.saturating_duration_since(now).min(POLL_SLICE);
         }
     }
 
-    /// Polls for one record and hands it to its partition's state. Returns whether one came.
-    fn take_one(&self, wait: Duration) -> bool {
+    /// Polls for one record and hands it to its partition's state; returns it claimed when it
+    /// is claimable now.
+    fn take_one(&self, wait: Duration, expires: Instant) -> Option<Claimed> {
         match self
             .consumer
             .poll(wait, |r| (r.partition, r.offset, to_item(&r)))
         {
             Polled::Record((partition, offset, item)) => {
-                if let Some(state) = self.partitions.states.lock().get_mut(&partition) {
-                    state.fetched(offset, item, now_ms());
+                let mut states = self.partitions.states.lock();
+                let state = states.get_mut(&partition)?;
+                match state.fetched(offset, item, now_ms()) {
+                    Fetched::Claimable => state.claim_ready(expires),
+                    Fetched::AlreadyDone | Fetched::Delayed => None,
                 }
-                true
             }
-            Polled::Nothing => false,
+            Polled::Nothing => None,
             Polled::Error(e) => {
                 report::warn(&format!("kafka_queue: consumer: {e}"));
-                false
+                None
             }
         }
     }
 
-    fn claim_ready(&self, lease: Duration) -> Option<Claimed> {
-        let now = Instant::now();
+    fn claim_ready(&self, now: Instant, lease: Duration) -> Option<Claimed> {
         let now_ms = now_ms();
         let mut states = self.partitions.states.lock();
         for state in states.values_mut() {
@@ -264,7 +269,7 @@ impl Worker {
         }
         match self.commit_mode {
             Mode::Strict => self.commit_now(true)?,
-            Mode::Fast => self.commit_if_due(false)?,
+            Mode::Fast => self.commit_if_due(Instant::now(), false)?,
         }
         Ok(Ok(()))
     }
@@ -292,8 +297,8 @@ impl Worker {
         self.partitions.states.lock().get_mut(&partition).map(f)
     }
 
-    fn commit_if_due(&self, force: bool) -> Result<()> {
-        let due = force || self.last_commit.lock().elapsed() >= FAST_COMMIT_INTERVAL;
+    fn commit_if_due(&self, now: Instant, force: bool) -> Result<()> {
+        let due = force || now.duration_since(*self.last_commit.lock()) >= FAST_COMMIT_INTERVAL;
         if due {
             self.commit_now(self.commit_mode == Mode::Strict || force)?;
         }
