@@ -1,0 +1,40 @@
+<?php
+
+declare(strict_types=1);
+
+namespace KafkaQueue\Tests;
+
+/**
+ * The extension as PHP sees it: php.ini directives give the defaults and show in phpinfo().
+ */
+final class ModuleTest extends KafkaTestCase {
+
+  public function testPhpinfoShowsVersionsAndDirectives(): void {
+    ob_start();
+    phpinfo(INFO_MODULES);
+    $info = ob_get_clean();
+    $this->assertStringContainsString('kafka_queue support => enabled', $info);
+    $this->assertMatchesRegularExpression('/^librdkafka => 2\.\d+\.\d+$/m', $info);
+    foreach (['brokers', 'group_id', 'topic_prefix', 'delivery', 'commit', 'claim_wait_ms', 'timeout_ms'] as $directive) {
+      $this->assertStringContainsString("kafka_queue.$directive => ", $info);
+    }
+    $this->assertSame(phpversion('kafka_queue'), (new \ReflectionExtension('kafka_queue'))->getVersion());
+  }
+
+  public function testDirectivesAreTheDefaultsAndTheArrayWins(): void {
+    $previous = ini_set('kafka_queue.topic_prefix', 'fromini.');
+    try {
+      $this->assertSame('fromini.q', (new \KafkaQueue('q'))->topic());
+      $this->assertSame('fromarray.q', (new \KafkaQueue('q', ['topic_prefix' => 'fromarray.']))->topic());
+      ini_set('kafka_queue.delivery', 'never');
+      $this->expectException(\KafkaQueueException::class);
+      $this->expectExceptionMessage('kafka_queue.delivery');
+      new \KafkaQueue('q');
+    }
+    finally {
+      ini_set('kafka_queue.topic_prefix', (string) $previous);
+      ini_restore('kafka_queue.delivery');
+    }
+  }
+
+}
