@@ -123,11 +123,6 @@ impl OffsetSet {
             .sum()
     }
 
-    pub fn clear(&mut self) {
-        self.runs.clear();
-        self.len = 0;
-    }
-
     pub fn runs(&self) -> impl Iterator<Item = (i64, i64)> + '_ {
         self.runs.iter().map(|(&s, &e)| (s, e))
     }

@@ -113,16 +113,8 @@ impl Queue {
         })
     }
 
-    pub fn name(&self) -> &str {
-        &self.name
-    }
-
     pub fn topic(&self) -> &str {
         &self.topic
-    }
-
-    pub fn settings(&self) -> &Settings {
-        &self.settings
     }
 
     /// Fails with a message naming the topic and how to provision it when it does not exist.

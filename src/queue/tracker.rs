@@ -60,7 +60,8 @@ pub struct PartitionState {
     delayed: BTreeMap<i64, Arc<Item>>,
     /// The base and deleted list changed since the last commit.
     dirty: bool,
-    /// Offsets that vanished from Kafka (retention) before anyone deleted them.
+    /// Offsets that vanished from Kafka (retention) while this worker read past them, before
+    /// anyone deleted them; reported and reset by the worker.
     lost_to_retention: u64,
 }
 
@@ -106,15 +107,9 @@ impl PartitionState {
         self.claimed.len()
     }
 
-    pub fn lost_to_retention(&self) -> u64 {
-        self.lost_to_retention
-    }
-
-    /// Items created and not deleted among offsets below `high_watermark`.
-    pub fn items_below(&self, high_watermark: i64) -> i64 {
-        let live =
-            high_watermark - self.base - self.done.count_in(self.base, high_watermark) as i64;
-        live.max(0)
+    /// Items that retention removed before they were deleted, found since the last call.
+    pub fn take_lost_to_retention(&mut self) -> u64 {
+        std::mem::take(&mut self.lost_to_retention)
     }
 
     /// Takes in the record at `offset`, in fetch order.
@@ -264,7 +259,6 @@ impl PartitionState {
             lost += self.mark_done_range(from, offset);
             from = from.max(offset + 1);
         }
-        self.lost_to_retention += lost;
         lost
     }
 
@@ -329,7 +323,7 @@ mod tests {
             (3, deleted::encode(3, &OffsetSet::new(), 4000))
         );
         assert!(s.is_dirty());
-        assert_eq!(s.items_below(4), 1);
+        assert_eq!(deleted::live_items(s.base(), s.done(), 0, 4), 1);
     }
 
     #[test]
@@ -400,7 +394,8 @@ mod tests {
         let mut s = PartitionState::new(0, 0, deleted::decode(0, "kq1,2+1").unwrap());
         // Offsets 0..5 are gone; 2 had been deleted, so 4 were lost.
         assert_eq!(s.fetched(5, item(5, None), 0), Fetched::Claimable);
-        assert_eq!(s.lost_to_retention(), 4);
+        assert_eq!(s.take_lost_to_retention(), 4);
+        assert_eq!(s.take_lost_to_retention(), 0);
         assert_eq!(s.base(), 5);
 
         let mut t = PartitionState::new(0, 0, deleted::decode(0, "kq1,1+1").unwrap());

@@ -175,7 +175,16 @@ impl Worker {
             Polled::Record((partition, offset, item)) => {
                 let mut states = self.partitions.states.lock();
                 let state = states.get_mut(&partition)?;
-                match state.fetched(offset, item, now_ms()) {
+                let fetched = state.fetched(offset, item, now_ms());
+                let lost = state.take_lost_to_retention();
+                if lost > 0 {
+                    report::warn(&format!(
+                        "kafka_queue: {lost} items of topic \"{}\", partition {partition}, were \
+                         removed by Kafka's retention before they were processed",
+                        self.topic
+                    ));
+                }
+                match fetched {
                     Fetched::Claimable => state.claim_ready(expires),
                     Fetched::AlreadyDone | Fetched::Delayed => None,
                 }
