@@ -23,6 +23,7 @@ final class ModuleTest extends KafkaTestCase {
 
   public function testDirectivesAreTheDefaultsAndTheArrayWins(): void {
     $previous = ini_set('kafka_queue.topic_prefix', 'fromini.');
+    $delivery = ini_get('kafka_queue.delivery');
     try {
       $this->assertSame('fromini.q', (new \KafkaQueue('q'))->topic());
       $this->assertSame('fromarray.q', (new \KafkaQueue('q', ['topic_prefix' => 'fromarray.']))->topic());
@@ -33,7 +34,7 @@ final class ModuleTest extends KafkaTestCase {
     }
     finally {
       ini_set('kafka_queue.topic_prefix', (string) $previous);
-      ini_restore('kafka_queue.delivery');
+      ini_set('kafka_queue.delivery', $delivery);
     }
   }
 
