@@ -429,6 +429,7 @@ class Runner:
             "p50": percentile(lat, 50), "p99": percentile(lat, 99), "max": lat[-1],
             "mean": statistics.fmean(lat), "create_p50": percentile(create, 50),
             "create_p99": percentile(create, 99), "samples": len(lat),
+            "empty_claim_ms": (cons["empty_claim_us_avg"] or 0) / 1000,
         }
 
     def latencies(self):
@@ -449,6 +450,12 @@ class Runner:
                          "lower", [r[stat] for r in runs],
                          ref=ref if ref != "ref.e2e.max" else None, note=note)
             self.series[f"latency.{delivery}"] = runs
+            self.add(f"latency.{delivery}.create", "latency",
+                     f"createItem {delivery} at {a.latency_rate}/s: call duration p50", "ms",
+                     "lower", [r["create_p50"] for r in runs])
+            self.add(f"latency.{delivery}.empty_claim", "latency",
+                     f"empty claimItem (queue drained) during that run: mean duration", "ms",
+                     "lower", [r["empty_claim_ms"] for r in runs])
         topic = self.topic("ref-latency", 1)
         stats = {"p50": [], "p99": [], "avg": []}
         for i in range(a.reps):
@@ -737,6 +744,14 @@ class Runner:
         }
 
 
+def machine_cpu():
+    """(total, busy) CPU seconds of the whole machine so far, from /proc/stat."""
+    with open("/proc/stat") as fh:
+        v = [int(x) for x in fh.readline().split()[1:]]
+    tick = os.sysconf("SC_CLK_TCK")
+    return sum(v) / tick, (sum(v) - v[3] - v[4]) / tick
+
+
 def busy_fraction(seconds=1.0):
     """Share of the machine's CPU time spent busy over `seconds`, before the run starts."""
     def snap():
@@ -804,6 +819,7 @@ def main():
                 "machine")
         r.notes.append(note)
         log("warning: " + note)
+    m0, c0, b0 = machine_cpu(), os.times(), process_cpu_ns(r.broker_pid)
     steps = [("produce", r.create_items), ("produce", r.producer_references),
              ("drain", r.drains), ("latency", r.latencies), ("cold", r.cold_starts),
              ("memory", r.memory)]
@@ -818,6 +834,16 @@ def main():
             r.delete_topics()
         shutil.rmtree(r.tmp, ignore_errors=True)
     finished = datetime.datetime.now().astimezone().isoformat(timespec="seconds")
+    m1, c1, b1 = machine_cpu(), os.times(), process_cpu_ns(r.broker_pid)
+    ours = (c1.children_user - c0.children_user) + (c1.children_system - c0.children_system)
+    broker = (b1 - b0) / 1e9
+    foreign = max(0.0, (m1[1] - m0[1]) - ours - broker)
+    other_share = foreign / max(1e-9, m1[0] - m0[0])
+    if other_share > 0.05:
+        note = (f"other processes used {other_share:.0%} of the machine's CPU during the run "
+                f"({foreign:.0f} CPU-seconds besides the benchmark's processes and the broker)")
+        r.notes.append(note)
+        log("warning: " + note)
     r.ratios_and_targets()
     result = {
         "meta": r.meta(started, finished, busy),
@@ -825,6 +851,10 @@ def main():
         "series": r.series,
     }
     result["meta"]["duration_s"] = round(time.monotonic() - t_start, 1)
+    result["meta"]["cpu_seconds"] = {"benchmark_processes": round(ours, 1),
+                                     "broker": round(broker, 1),
+                                     "other_processes": round(foreign, 1),
+                                     "machine_capacity": round(m1[0] - m0[0], 1)}
     result["cpu_per_item"] = r.cpu_rows()
     print(r.table())
     if result["cpu_per_item"]:

@@ -6,8 +6,9 @@
  *
  * role=consumer joins the group, drains what is there, then writes `ready_file` and claims
  * `count` items, each carrying the hrtime(true) of its createItem call; it prints every
- * latency (createItem called → claimItem returned) in microseconds. An empty claim is retried
- * after `idle_sleep_us` (claimItem returns FALSE at once when the worker has read everything).
+ * latency (createItem called → claimItem returned) in microseconds, and how long its empty
+ * claims took. An empty claim is retried after `idle_sleep_us` (claimItem returns FALSE
+ * without waiting for claim_wait_ms when the worker has read everything).
  *
  * role=producer creates `warmup` + `count` items at `rate` items per second, on a fixed
  * schedule; it prints how long each createItem took.
@@ -46,11 +47,16 @@ if ($a['role'] === 'consumer') {
   file_put_contents($a['ready_file'], (string) getmypid());
   $latencies = [];
   $seen = 0;
+  $empty = 0;
+  $empty_ns = 0;
   $sleep = (int) $a['idle_sleep_us'];
   $give_up = hrtime(TRUE) + (int) $a['timeout_s'] * 1e9;
   while ($seen < $warmup + $count && hrtime(TRUE) < $give_up) {
+    $t = hrtime(TRUE);
     $item = $q->claimItem(60);
     if ($item === FALSE) {
+      $empty++;
+      $empty_ns += hrtime(TRUE) - $t;
       if ($sleep > 0) {
         usleep($sleep);
       }
@@ -63,7 +69,13 @@ if ($a['role'] === 'consumer') {
     }
     $q->deleteItem($item);
   }
-  emit(['role' => 'consumer', 'received' => $seen, 'latency_us' => $latencies]);
+  emit([
+    'role' => 'consumer',
+    'received' => $seen,
+    'latency_us' => $latencies,
+    'empty_claims' => $empty,
+    'empty_claim_us_avg' => $empty ? round($empty_ns / $empty / 1e3, 1) : NULL,
+  ]);
   exit(0);
 }
 
