@@ -6,8 +6,9 @@
  * timeout and than the group session, then resumed (SIGCONT), while producers, workers and a
  * prober keep calling. The broker's connections stay open and silent: the worst kind of outage.
  *
- * Promise checked: every call returns or throws within its bound (timeout_ms = 2 s here;
- * claimItem: claim_wait_ms + timeout_ms), and so does the end of a PHP process; afterwards the
+ * Promise checked: every call returns or throws within its bound (timeout_ms = 2 s here, plus
+ * 1 s of slack; calls with two round trips and claimItem, which also waits claim_wait_ms: two
+ * timeouts), and so does the end of a PHP process (3 x timeout_ms + 2 s); afterwards the
  * state is consistent: nothing lost, nothing phantom, no deleted item back, the queue drains to 0.
  *
  * Usage: php -d extension=... chaos/scenarios/stall.php
@@ -50,10 +51,15 @@ $crew = new Crew($dir, $t + ['brokers' => $bootstrap, 'queue' => $queue, 'group'
 $probe = new Proc('m-probe', 'probe.php', $t + ['brokers' => $bootstrap, 'queue' => $queue, 'group' => $group,
   'log' => "$dir/m-probe.log", 'stop-file' => "$dir/probe.stop"], $dir);
 
-$sleep = function (float $seconds) use ($crew): void {
+// Processes whose end time matters are polled often: Proc records the end when it sees it.
+$watch = [];
+$sleep = function (float $seconds) use ($crew, &$watch): void {
   $until = microtime(TRUE) + $seconds;
   while (microtime(TRUE) < $until) {
-    usleep(100000);
+    usleep(20000);
+    foreach ($watch as $proc) {
+      $proc->running();
+    }
     $crew->tick();
   }
 };
@@ -68,6 +74,7 @@ for ($s = 0; $s < $stalls; $s++) {
     'fast producer' => new Proc("p9$s", 'produce.php', $t + ['brokers' => $bootstrap, 'queue' => $queue, 'log' => "$dir/p9$s.log", 'prefix' => "s9$s-", 'delivery' => 'fast', 'batch' => 1000, 'rate' => 50, 'duration' => 5], $dir),
     'worker' => $crew->spawn(['until' => sprintf('%.3f', $end), 'claim-wait-ms' => $claimWaitMs, 'pause-ms' => 20]),
   ];
+  $watch = $short;
   $sleep(1);
   $pid = $broker->signal(SIGSTOP);
   $paused = microtime(TRUE);
@@ -108,7 +115,9 @@ $bounds = [
   'createItem' => $tSec + 1,
   'flush' => $tSec + 1,
   'deleteItem' => $tSec + 1,
-  'claimItem' => $claimWaitMs / 1000 + $tSec + 1,
+  // A claim waits for an item, asks the broker whether the queue is drained (watermarks and
+  // committed offsets), and may commit: claim_wait_ms plus two broker waits.
+  'claimItem' => $claimWaitMs / 1000 + 2 * $tSec + 1,
 ];
 $max = $ledger->durations;
 foreach (file("$dir/m-probe.log", FILE_IGNORE_NEW_LINES) as $line) {
