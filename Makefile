@@ -15,7 +15,7 @@ PHPUNIT := /usr/bin/phpunit
 export KAFKA_QUEUE_BROKER_PORT ?= 19092
 export KAFKA_QUEUE_TEST_BROKERS ?= 127.0.0.1:$(KAFKA_QUEUE_BROKER_PORT)
 
-.PHONY: help deps build install demo test test-rust test-php test-drupal lint fmt stubs-check clean
+.PHONY: help deps build install demo test test-rust test-php test-drupal stubs lint fmt clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 22
@@ -47,6 +47,13 @@ test-php: ## the extension's contract, against the real broker
 
 test-drupal: ## the Drupal module, against the real broker
 	$(PHP) $(PHPUNIT) -c tests/drupal/phpunit.xml
+
+stubs: ## regenerate php/kafka_queue.stub.php from the extension (debug build, cargo-php)
+	@command -v cargo-php >/dev/null || cargo install cargo-php --locked
+	cargo build --quiet
+	cargo php stubs --out php/kafka_queue.stub.php target/debug/libkafka_queue.so
+	@# KafkaQueueException is registered by hand (so that it records where it was thrown).
+	cat php/exception.stub.inc >> php/kafka_queue.stub.php
 
 lint: ## cargo fmt, clippy, php -l
 	cargo fmt --all -- --check

@@ -1,150 +1,186 @@
 <?php
 
-/**
- * @file
- * Stubs for the kafka_queue extension, for IDEs and static analysis.
- *
- * The extension registers these classes in C; this file is never loaded.
- */
+// Stubs for kafka_queue
 
-/**
- * Configuration and broker errors of the extension.
- *
- * Bad arguments (a negative delay or lease, an item that is not this queue's,
- * data that cannot be serialized) throw \InvalidArgumentException instead.
- */
-class KafkaQueueException extends \RuntimeException {}
+namespace {
+    /**
+     * A Drupal-style queue whose items live in one Kafka topic.
+     *
+     * The methods mirror Drupal's QueueInterface, QueueGarbageCollectionInterface and
+     * DelayableQueueInterface. Their parameters are `mixed`, which PHP treats like untyped ones,
+     * so that a PHP subclass can declare those interfaces (Drupal's module does).
+     */
+    class KafkaQueue {
+        /**
+         * A queue named `$name` (its topic: topic_prefix . name, made legal for Kafka), configured
+         * by `$config`: the extension's options (topic_prefix, delivery, commit, claim_wait_ms,
+         * timeout_ms) and librdkafka properties (every other key, such as bootstrap.servers,
+         * group.id, sasl.password). Unset keys take their php.ini defaults.
+         *
+         * @throws \KafkaQueueException On an unknown key or an invalid value, naming it.
+         *
+         * @param string $name
+         * @param array|null $config
+         */
+        public function __construct(string $name, ?array $config = null) {}
 
-/**
- * A Drupal-style queue whose items live in one Kafka topic.
- *
- * The methods mirror Drupal's QueueInterface, QueueGarbageCollectionInterface
- * and DelayableQueueInterface, without parameter types, so that a PHP subclass
- * can declare those interfaces.
- */
-class KafkaQueue {
+        /**
+         * Claims an item for `$lease_time` seconds; FALSE when none is claimable.
+         *
+         * The item is an object with item_id, data, created (Unix time), partition and offset.
+         * FALSE comes at once when the queue is known to be drained, else after claim_wait_ms.
+         * @throws \InvalidArgumentException When $lease_time is negative or not a number.
+         *
+         * @param mixed $lease_time
+         * @return mixed
+         */
+        public function claimItem(mixed $lease_time = 3600): mixed {}
 
-  /**
-   * @param string $name
-   *   The queue name. The topic is topic_prefix . name, made legal for Kafka.
-   * @param array $config
-   *   The extension's own options (topic_prefix, delivery, commit,
-   *   claim_wait_ms, timeout_ms) and librdkafka properties (every other key,
-   *   e.g. "bootstrap.servers", "group.id", "sasl.password"). Unset keys take
-   *   their php.ini defaults.
-   *
-   * @throws \KafkaQueueException
-   *   On an unknown key or an invalid value; the message names the key.
-   */
-  public function __construct(string $name, ?array $config = NULL) {}
+        /**
+         * Adds an item; returns its unique id.
+         *
+         * In strict delivery mode (the default) it returns once the broker has the item.
+         * @throws \InvalidArgumentException When $data cannot be serialized (closures, resources).
+         * @throws \KafkaQueueException When Kafka does not take the item (missing topic, brokers
+         *   unreachable, item too large).
+         *
+         * @param mixed $data
+         * @return string
+         */
+        public function createItem(mixed $data): string {}
 
-  /**
-   * @return string
-   *   A unique item ID.
-   *
-   * @throws \InvalidArgumentException
-   *   When $data cannot be serialized (closures, resources).
-   * @throws \KafkaQueueException
-   */
-  public function createItem($data) {}
+        /**
+         * Checks that the topic exists. Creates nothing.
+         *
+         * @throws \KafkaQueueException When the topic does not exist; the message names it and
+         *   says how to provision it.
+         *
+         * @return void
+         */
+        public function createQueue(): void {}
 
-  /**
-   * @return int
-   *   Items created and not yet deleted, claimed ones included.
-   */
-  public function numberOfItems() {}
+        /**
+         * Makes a claimed item claimable again no earlier than `$delay` seconds from now.
+         *
+         * @throws \InvalidArgumentException When $delay is negative, or for an object that is not
+         *   an item of this queue.
+         *
+         * @param mixed $item
+         * @param mixed $delay
+         * @return bool
+         */
+        public function delayItem(mixed $item, mixed $delay): bool {}
 
-  /**
-   * @return object|false
-   *   An object with item_id, data, created (and partition, offset), or FALSE.
-   */
-  public function claimItem($lease_time = 3600) {}
+        /**
+         * Deletes a claimed item for good: it is never delivered to this site again.
+         *
+         * Returns FALSE when this process no longer holds the item.
+         * @throws \InvalidArgumentException For an object that is not an item of this queue.
+         *
+         * @param mixed $item
+         * @return bool
+         */
+        public function deleteItem(mixed $item): bool {}
 
-  /**
-   * @return bool
-   */
-  public function deleteItem($item) {}
+        /**
+         * Deletes every item of the queue; the topic stays.
+         *
+         * @throws \KafkaQueueException While other workers of the site consume the queue.
+         *
+         * @return void
+         */
+        public function deleteQueue(): void {}
 
-  /**
-   * @return bool
-   */
-  public function releaseItem($item) {}
+        /**
+         * Waits until every item created so far is in Kafka; returns how many could not be.
+         *
+         * @return int
+         */
+        public function flush(): int {}
 
-  /**
-   * @return bool
-   *
-   * @throws \InvalidArgumentException
-   *   When $delay is negative.
-   */
-  public function delayItem($item, $delay) {}
+        /**
+         * Purges the deleted list of what Kafka no longer holds; returns the items retention
+         * removed before they were processed.
+         *
+         * @return int
+         */
+        public function garbageCollection(): int {}
 
-  /**
-   * @throws \KafkaQueueException
-   *   When the topic does not exist; the message names it.
-   */
-  public function createQueue() {}
+        /**
+         * Items created and not yet deleted, claimed ones included.
+         *
+         * @return int
+         */
+        public function numberOfItems(): int {}
 
-  public function deleteQueue() {}
+        /**
+         * Makes a claimed item claimable again at once.
+         *
+         * @throws \InvalidArgumentException For an object that is not an item of this queue.
+         *
+         * @param mixed $item
+         * @return bool
+         */
+        public function releaseItem(mixed $item): bool {}
 
-  /**
-   * @return int
-   *   Items that retention removed from Kafka before they were processed,
-   *   found by this call.
-   */
-  public function garbageCollection() {}
+        /**
+         * The queue's figures for operators.
+         *
+         * @return array
+         */
+        public function status(): array {}
 
-  /**
-   * Waits until every item created so far is in Kafka.
-   *
-   * @return int
-   *   Items that could not be delivered (each is also written to the log).
-   */
-  public function flush() {}
+        /**
+         * The Kafka topic of this queue.
+         *
+         * @return string
+         */
+        public function topic(): string {}
+    }
 
-  /**
-   * @return string
-   *   The Kafka topic this queue uses.
-   */
-  public function topic() {}
+    /**
+     * Deploy-time operations. Nothing else creates topics.
+     */
+    class KafkaQueueAdmin {
+        /**
+         * Configured by `$config`: librdkafka properties (admin credentials may differ from the
+         * site's), topic_prefix and timeout_ms.
+         *
+         * @param array|null $config
+         */
+        public function __construct(?array $config = null) {}
 
-  /**
-   * @return array
-   *   Per-partition figures: the status of the queue for operators.
-   */
-  public function status() {}
+        /**
+         * Creates the missing topics, idempotently; with `$dry_run` only says what it would do.
+         *
+         * `$queues` are queue names; `$partitions` is the partition count of each new topic (two
+         * per web server). Returns one row per queue: queue, topic, partitions, action ("exists",
+         * "created", "would create" or "partition count differs": existing topics never change).
+         *
+         * @param mixed $queues
+         * @param mixed $partitions
+         * @param mixed $replication_factor
+         * @param mixed $dry_run
+         * @return array
+         */
+        public function provision(mixed $queues, mixed $partitions, mixed $replication_factor = 1, mixed $dry_run = false): array {}
 
+        /**
+         * The topic a queue name maps to.
+         *
+         * @param mixed $queue
+         * @return string
+         */
+        public function topicFor(mixed $queue): string {}
+    }
 }
 
-/**
- * Deploy-time operations: topic provisioning. Nothing else creates topics.
- */
-class KafkaQueueAdmin {
-
-  /**
-   * @param array $config
-   *   librdkafka properties (admin credentials may differ from the site's)
-   *   and topic_prefix, timeout_ms.
-   */
-  public function __construct(?array $config = NULL) {}
-
-  /**
-   * Creates the missing topics, idempotently.
-   *
-   * @param string[] $queues
-   * @param int $partitions
-   * @param int $replication_factor
-   * @param bool $dry_run
-   *
-   * @return array
-   *   One row per queue: queue, topic, partitions, action ("exists",
-   *   "created", "would create", "partition count differs").
-   */
-  public function provision($queues, $partitions, $replication_factor = 1, $dry_run = FALSE) {}
-
-  /**
-   * @return string
-   *   The topic a queue name maps to.
-   */
-  public function topicFor($queue) {}
-
+namespace {
+    /**
+     * Configuration and broker errors of the extension.
+     *
+     * Bad arguments (a negative delay or lease, an item that is not this queue's, data that
+     * cannot be serialized) throw \InvalidArgumentException instead.
+     */
+    class KafkaQueueException extends \RuntimeException {}
 }

@@ -20,8 +20,8 @@ pub struct KafkaQueueAdmin {
 
 #[php_impl]
 impl KafkaQueueAdmin {
-    /// @param array $config librdkafka properties (admin credentials may differ from the
-    ///   site's), topic_prefix and timeout_ms.
+    /// Configured by `$config`: librdkafka properties (admin credentials may differ from the
+    /// site's), topic_prefix and timeout_ms.
     pub fn __construct(config: Option<&ZendHashTable>) -> PhpResult<Self> {
         let settings = from_config(config)?;
         crate::kafka::validate(&settings).map_err(|e| kafka_error(format!("{e:#}")))?;
@@ -37,6 +37,10 @@ impl KafkaQueueAdmin {
     }
 
     /// Creates the missing topics, idempotently; with `$dry_run` only says what it would do.
+    ///
+    /// `$queues` are queue names; `$partitions` is the partition count of each new topic (two
+    /// per web server). Returns one row per queue: queue, topic, partitions, action ("exists",
+    /// "created", "would create" or "partition count differs": existing topics never change).
     #[php(defaults(replication_factor = 1, dry_run = false))]
     pub fn provision(
         &self,

@@ -1,28 +1,21 @@
 //! The exception classes, and how queue errors become PHP exceptions.
 
 use ext_php_rs::exception::PhpException;
-use ext_php_rs::ffi::zend_class_entry;
 use std::sync::atomic::{AtomicPtr, Ordering};
 
 use ext_php_rs::builders::ClassBuilder;
 use ext_php_rs::zend::ClassEntry;
 
+use super::symbols;
 use crate::queue::QueueError;
 
-extern "C" {
-    static spl_ce_RuntimeException: *mut zend_class_entry;
-    static spl_ce_InvalidArgumentException: *mut zend_class_entry;
-}
-
 fn runtime_exception() -> &'static ClassEntry {
-    // SAFETY: SPL is built into PHP and registers its classes before any shared extension
-    // starts; the pointer is then valid for the life of the process.
-    unsafe { &*spl_ce_RuntimeException }
+    symbols::spl_class(c"spl_ce_RuntimeException").unwrap_or_else(ext_php_rs::zend::ce::exception)
 }
 
 fn invalid_argument_exception() -> &'static ClassEntry {
-    // SAFETY: as above.
-    unsafe { &*spl_ce_InvalidArgumentException }
+    symbols::spl_class(c"spl_ce_InvalidArgumentException")
+        .unwrap_or_else(ext_php_rs::zend::ce::exception)
 }
 
 /// The PHP name of the extension's exception class.

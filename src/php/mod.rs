@@ -8,8 +8,9 @@ mod codec;
 mod errors;
 mod queue;
 mod settings;
+mod symbols;
 
-use std::ffi::{c_char, c_int, CString};
+use std::ffi::{c_int, CString};
 
 use ext_php_rs::flags::IniEntryPermission;
 use ext_php_rs::prelude::*;
@@ -39,16 +40,10 @@ static INI_ENTRIES: IniEntryDefs<8> = IniEntryDefs::new([
 
 const LOG_WARNING: c_int = 4;
 
-extern "C" {
-    fn php_log_err_with_severity(message: *const c_char, syslog_type: c_int);
-    fn display_ini_entries(module: *mut ModuleEntry);
-}
-
 /// Writes to PHP's error log (stderr for the CLI unless error_log says otherwise).
 fn log_to_php(message: &str) {
     if let Ok(message) = CString::new(message.replace('\0', " ")) {
-        // SAFETY: called on the PHP thread, with a NUL-terminated string PHP only reads.
-        unsafe { php_log_err_with_severity(message.as_ptr(), LOG_WARNING) }
+        symbols::log_error(&message, LOG_WARNING);
     }
 }
 
@@ -78,8 +73,7 @@ extern "C" fn info(module: *mut ModuleEntry) {
     info_table_row!("version", env!("CARGO_PKG_VERSION"));
     info_table_row!("librdkafka", librdkafka.as_str());
     info_table_end!();
-    // SAFETY: `module` is the entry PHP passed to this callback.
-    unsafe { display_ini_entries(module) };
+    symbols::display_ini_entries(module);
 }
 
 #[php_module]

@@ -17,6 +17,10 @@ use super::settings::from_config;
 use crate::queue::{ItemRef, Queue};
 
 /// A Drupal-style queue whose items live in one Kafka topic.
+///
+/// The methods mirror Drupal's QueueInterface, QueueGarbageCollectionInterface and
+/// DelayableQueueInterface. Their parameters are `mixed`, which PHP treats like untyped ones,
+/// so that a PHP subclass can declare those interfaces (Drupal's module does).
 #[php_class]
 #[php(name = "KafkaQueue")]
 pub struct KafkaQueue {
@@ -59,8 +63,12 @@ fn item_fields(item: &Zval) -> Result<ItemFields, PhpException> {
 
 #[php_impl]
 impl KafkaQueue {
-    /// @param string $name The queue name.
-    /// @param array $config librdkafka properties and the extension's options.
+    /// A queue named `$name` (its topic: topic_prefix . name, made legal for Kafka), configured
+    /// by `$config`: the extension's options (topic_prefix, delivery, commit, claim_wait_ms,
+    /// timeout_ms) and librdkafka properties (every other key, such as bootstrap.servers,
+    /// group.id, sasl.password). Unset keys take their php.ini defaults.
+    ///
+    /// @throws \KafkaQueueException On an unknown key or an invalid value, naming it.
     pub fn __construct(name: String, config: Option<&ZendHashTable>) -> PhpResult<Self> {
         let settings = from_config(config)?;
         Ok(KafkaQueue {
@@ -69,6 +77,11 @@ impl KafkaQueue {
     }
 
     /// Adds an item; returns its unique id.
+    ///
+    /// In strict delivery mode (the default) it returns once the broker has the item.
+    /// @throws \InvalidArgumentException When $data cannot be serialized (closures, resources).
+    /// @throws \KafkaQueueException When Kafka does not take the item (missing topic, brokers
+    ///   unreachable, item too large).
     pub fn create_item(&mut self, data: &Zval) -> PhpResult<String> {
         let payload = codec::encode(data)?;
         Ok(self.queue.create_item(payload.kind(), payload.bytes())?)
@@ -80,6 +93,10 @@ impl KafkaQueue {
     }
 
     /// Claims an item for `$lease_time` seconds; FALSE when none is claimable.
+    ///
+    /// The item is an object with item_id, data, created (Unix time), partition and offset.
+    /// FALSE comes at once when the queue is known to be drained, else after claim_wait_ms.
+    /// @throws \InvalidArgumentException When $lease_time is negative or not a number.
     #[php(defaults(lease_time = 3600))]
     pub fn claim_item(&mut self, lease_time: LooseInt) -> PhpResult<Zval> {
         let lease = lease_time.at_least("lease_time", 0, "seconds")?;
@@ -95,7 +112,10 @@ impl KafkaQueue {
         Ok(object.into_zval(false)?)
     }
 
-    /// Deletes a claimed item for good.
+    /// Deletes a claimed item for good: it is never delivered to this site again.
+    ///
+    /// Returns FALSE when this process no longer holds the item.
+    /// @throws \InvalidArgumentException For an object that is not an item of this queue.
     pub fn delete_item(&mut self, item: &Zval) -> PhpResult<bool> {
         let f = item_fields(item)?;
         Ok(self.queue.delete_item(&ItemRef {
@@ -106,6 +126,8 @@ impl KafkaQueue {
     }
 
     /// Makes a claimed item claimable again at once.
+    ///
+    /// @throws \InvalidArgumentException For an object that is not an item of this queue.
     pub fn release_item(&mut self, item: &Zval) -> PhpResult<bool> {
         let f = item_fields(item)?;
         Ok(self.queue.release_item(&ItemRef {
@@ -116,6 +138,9 @@ impl KafkaQueue {
     }
 
     /// Makes a claimed item claimable again no earlier than `$delay` seconds from now.
+    ///
+    /// @throws \InvalidArgumentException When $delay is negative, or for an object that is not
+    ///   an item of this queue.
     pub fn delay_item(&mut self, item: &Zval, delay: LooseInt) -> PhpResult<bool> {
         let delay = delay.at_least("delay", 0, "seconds")?;
         let f = item_fields(item)?;
@@ -129,12 +154,17 @@ impl KafkaQueue {
         )?)
     }
 
-    /// Checks that the topic exists; throws, naming it, when it does not.
+    /// Checks that the topic exists. Creates nothing.
+    ///
+    /// @throws \KafkaQueueException When the topic does not exist; the message names it and
+    ///   says how to provision it.
     pub fn create_queue(&mut self) -> PhpResult<()> {
         Ok(self.queue.create_queue()?)
     }
 
     /// Deletes every item of the queue; the topic stays.
+    ///
+    /// @throws \KafkaQueueException While other workers of the site consume the queue.
     pub fn delete_queue(&mut self) -> PhpResult<()> {
         Ok(self.queue.delete_queue()?)
     }

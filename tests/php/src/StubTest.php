@@ -11,7 +11,7 @@ namespace KafkaQueue\Tests;
 final class StubTest extends KafkaTestCase {
 
   /**
-   * Class => method => parameter list, as the stub file declares them.
+   * Class => method => signature, as the generated stub file declares them.
    */
   private static function stubSignatures(): array {
     $tokens = token_get_all(file_get_contents(dirname(__DIR__, 3) . '/php/kafka_queue.stub.php'));
@@ -21,39 +21,40 @@ final class StubTest extends KafkaTestCase {
         $code .= is_array($token) ? $token[1] : $token;
       }
     }
-    preg_match_all('/^class (\w+)[^{\n]*\{\n(.*?)\n\}/ms', $code, $classes, PREG_SET_ORDER);
+    preg_match_all('/^\s*class (\w+)[^{\n]*\{(.*?)\n    \}/ms', $code, $classes, PREG_SET_ORDER);
     $signatures = [];
     foreach ($classes as [, $class, $body]) {
-      preg_match_all('/public function (\w+)\((.*?)\)/s', $body, $methods, PREG_SET_ORDER);
-      foreach ($methods as [, $method, $params]) {
-        $signatures[$class][$method] = strtolower(preg_replace('/\s+/', ' ', trim($params)));
+      preg_match_all('/public function (\w+)\((.*?)\)(?:: (\S+))? \{\}/s', $body, $methods, PREG_SET_ORDER);
+      foreach ($methods as $m) {
+        $signatures[$class][$m[1]] = strtolower(preg_replace('/\s+/', ' ', trim($m[2]))) . ($m[3] ?? '' ? ': ' . $m[3] : '');
       }
     }
     return $signatures;
   }
 
-  private static function reflectedParameters(\ReflectionMethod $method): string {
+  private static function reflectedSignature(\ReflectionMethod $method): string {
     $params = [];
     foreach ($method->getParameters() as $p) {
-      $type = $p->getType();
-      $text = ($type && (string) $type !== 'mixed' ? $type . ' ' : '') . '$' . $p->getName();
+      $text = $p->getType() . ' $' . $p->getName();
       if ($p->isDefaultValueAvailable()) {
-        $text .= ' = ' . strtolower(var_export($p->getDefaultValue(), TRUE));
+        $text .= ' = ' . var_export($p->getDefaultValue(), TRUE);
       }
-      $params[] = $text;
+      $params[] = strtolower($text);
     }
-    return implode(', ', $params);
+    $return = $method->hasReturnType() ? ': ' . $method->getReturnType() : '';
+    return implode(', ', $params) . $return;
   }
 
   public function testStubMatchesTheExtension(): void {
     $stub = self::stubSignatures();
     $this->assertSame(['KafkaQueue', 'KafkaQueueAdmin'], array_keys($stub));
+    $this->assertStringContainsString('class KafkaQueueException extends \\RuntimeException {}', file_get_contents(dirname(__DIR__, 3) . '/php/kafka_queue.stub.php'));
     foreach ($stub as $class => $methods) {
       $reflection = new \ReflectionClass($class);
       $public = array_map(fn($m) => $m->getName(), $reflection->getMethods(\ReflectionMethod::IS_PUBLIC));
       $this->assertEqualsCanonicalizing($public, array_keys($methods), "$class: the stub lists every public method");
-      foreach ($methods as $method => $params) {
-        $this->assertSame($params, strtolower(self::reflectedParameters($reflection->getMethod($method))), "$class::$method()");
+      foreach ($methods as $method => $signature) {
+        $this->assertSame($signature, self::reflectedSignature($reflection->getMethod($method)), "$class::$method()");
       }
     }
     $this->assertTrue(is_subclass_of('KafkaQueueException', \RuntimeException::class));
