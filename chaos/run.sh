@@ -24,6 +24,7 @@
 # The shared development broker on 19092 is never touched.
 #
 # Environment: KAFKA_QUEUE_EXTENSION (the .so; default target/release/libkafka_queue.so),
+# CHAOS_IDEMPOTENCE=1 (the broker scenario's producers set enable.idempotence=true),
 # CHAOS_EXPECT_FAIL="stall badinput" (scenarios that fail because of a known, reported bug:
 # their failure is shown as XFAIL and does not fail the run; an unexpected pass is shown too).
 set -uo pipefail
