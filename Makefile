@@ -22,6 +22,7 @@ help: ## list the targets
 
 include mk/kafka.mk
 -include mk/bench.mk
+-include mk/chaos.mk
 
 deps: ## install system packages (apt) when missing; check cargo
 	@scripts/install-deps.sh

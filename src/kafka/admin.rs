@@ -7,12 +7,12 @@ use std::time::{Duration, Instant};
 use anyhow::{anyhow, bail, Context as _, Result};
 use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
 use rdkafka::client::DefaultClientContext;
-use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer};
+use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::error::RDKafkaErrorCode;
 use rdkafka::topic_partition_list::{Offset, TopicPartitionList};
 
-use super::consumer::{describe, Committed};
-use super::{block_on, client_config};
+use super::consumer::{commit_list, describe, Committed};
+use super::{block_on, client_config, commit_within, CommitError};
 use crate::queue::config::Settings;
 
 /// One partition as Kafka sees it for a group.
@@ -128,16 +128,9 @@ impl Inspector {
     }
 
     /// Commits on behalf of the group. Kafka accepts this only while no worker is a member.
-    pub fn commit(&self, topic: &str, commits: &[Committed]) -> Result<()> {
-        let mut tpl = TopicPartitionList::with_capacity(commits.len());
-        for c in commits {
-            let mut element = tpl.add_partition(topic, c.partition);
-            element.set_offset(Offset::Offset(c.offset))?;
-            element.set_metadata(c.metadata.clone());
-        }
-        self.consumer
-            .commit(&tpl, CommitMode::Sync)
-            .map_err(describe)
+    pub fn commit(&self, topic: &str, commits: &[Committed]) -> Result<(), CommitError> {
+        let tpl = commit_list(topic, commits);
+        commit_within(self.consumer.client(), &tpl, self.timeout)
     }
 
     /// The group's state and member count; `None` when the coordinator cannot say.

@@ -14,7 +14,7 @@ use rdkafka::message::{Message, Timestamp};
 use rdkafka::topic_partition_list::{Offset, TopicPartitionList};
 use rdkafka::ClientContext;
 
-use super::{client_config, millis};
+use super::{client_config, commit_within, millis, CommitError};
 use crate::queue::config::Settings;
 
 /// A committed position: the offset and its metadata (the deleted list).
@@ -25,11 +25,20 @@ pub struct Committed {
     pub metadata: String,
 }
 
+/// Where a newly owned partition starts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Start {
+    /// The committed offset and deleted list, or the low watermark and an empty list when the
+    /// group never committed.
+    pub committed: Committed,
+    /// The partition's end when it was assigned.
+    pub high_watermark: i64,
+}
+
 /// What the queue does when the group moves partitions.
 pub trait GroupListener: Send + Sync {
-    /// Partitions now owned, each with the position to start from (committed offset and
-    /// deleted list, or the low watermark when nothing was ever committed).
-    fn assigned(&self, partitions: Vec<Committed>);
+    /// Partitions now owned, each with where it starts.
+    fn assigned(&self, partitions: Vec<Start>);
     /// Partitions about to be taken away: returns what to commit for them first.
     fn revoking(&self, partitions: &[i32]) -> Vec<Committed>;
 }
@@ -64,7 +73,8 @@ impl ConsumerContext for GroupContext {
             let partitions = partitions_of(tpl, &self.topic);
             let commits = self.listener.revoking(&partitions);
             if !commits.is_empty() && !consumer.assignment_lost() {
-                if let Err(e) = commit_list(consumer, &self.topic, &commits, CommitMode::Sync) {
+                let tpl = commit_list(&self.topic, &commits);
+                if let Err(e) = commit_within(consumer.client(), &tpl, self.timeout) {
                     crate::queue::report::warn(&format!(
                         "kafka_queue: could not commit the deleted list of topic \"{}\" before \
                          its partitions moved to another worker; their deleted items may be \
@@ -98,29 +108,26 @@ fn partitions_of(tpl: &TopicPartitionList, topic: &str) -> Vec<i32> {
         .collect()
 }
 
-fn commit_list<C: ConsumerContext>(
-    consumer: &BaseConsumer<C>,
-    topic: &str,
-    commits: &[Committed],
-    mode: CommitMode,
-) -> Result<()> {
+/// The offsets-and-metadata list of a commit.
+pub fn commit_list(topic: &str, commits: &[Committed]) -> TopicPartitionList {
     let mut tpl = TopicPartitionList::with_capacity(commits.len());
     for c in commits {
         let mut element = tpl.add_partition(topic, c.partition);
-        element.set_offset(Offset::Offset(c.offset))?;
+        // Only an out-of-range offset is refused, and offsets come from Kafka itself.
+        let _ = element.set_offset(Offset::Offset(c.offset));
         element.set_metadata(c.metadata.clone());
     }
-    consumer.commit(&tpl, mode).map_err(describe)
+    tpl
 }
 
-/// The committed positions of `partitions`; a partition without a commit starts at its low
-/// watermark with an empty deleted list.
+/// Where `partitions` start: the group's commit (or the low watermark and an empty deleted
+/// list when it never committed), and the end of each partition.
 fn committed_positions<C: ConsumerContext>(
     consumer: &BaseConsumer<C>,
     topic: &str,
     partitions: &[i32],
     timeout: Duration,
-) -> Result<Vec<Committed>> {
+) -> Result<Vec<Start>> {
     if partitions.is_empty() {
         return Ok(Vec::new());
     }
@@ -134,20 +141,21 @@ fn committed_positions<C: ConsumerContext>(
         .context("reading committed offsets")?;
     let mut positions = Vec::with_capacity(partitions.len());
     for e in committed.elements_for_topic(topic) {
+        let (low, high) = consumer
+            .fetch_watermarks(topic, e.partition(), timeout)
+            .map_err(describe)
+            .context("reading the watermarks")?;
         let offset = match e.offset() {
             Offset::Offset(o) => o,
-            _ => {
-                let (low, _) = consumer
-                    .fetch_watermarks(topic, e.partition(), timeout)
-                    .map_err(describe)
-                    .context("reading the low watermark")?;
-                low
-            }
+            _ => low,
         };
-        positions.push(Committed {
-            partition: e.partition(),
-            offset,
-            metadata: e.metadata().to_string(),
+        positions.push(Start {
+            committed: Committed {
+                partition: e.partition(),
+                offset,
+                metadata: e.metadata().to_string(),
+            },
+            high_watermark: high,
         });
     }
     Ok(positions)
@@ -250,13 +258,16 @@ impl GroupConsumer {
             .then_some(high)
     }
 
-    pub fn commit(&self, commits: &[Committed], strict: bool) -> Result<()> {
-        let mode = if strict {
-            CommitMode::Sync
+    /// Commits; `strict` waits (at most the timeout) for the coordinator's answer.
+    pub fn commit(&self, commits: &[Committed], strict: bool) -> Result<(), CommitError> {
+        let tpl = commit_list(&self.topic, commits);
+        if strict {
+            commit_within(self.inner.client(), &tpl, self.timeout)
         } else {
-            CommitMode::Async
-        };
-        commit_list(&self.inner, &self.topic, commits, mode)
+            self.inner
+                .commit(&tpl, CommitMode::Async)
+                .map_err(|e| CommitError::Failed(e.to_string()))
+        }
     }
 
     /// Leaves the group, waiting at most the configured timeout. Returns whether it left cleanly;

@@ -8,16 +8,22 @@ pub mod producer;
 
 use std::future::Future;
 use std::pin::pin;
+use std::ptr;
 use std::sync::Arc;
 use std::task::{Context, Poll, Wake, Waker};
 use std::thread::{self, Thread};
 use std::time::Duration;
 
 use anyhow::{anyhow, Result};
+use rdkafka::bindings as rdsys;
+use rdkafka::client::Client;
 use rdkafka::config::RDKafkaLogLevel;
 use rdkafka::error::KafkaError;
 use rdkafka::types::RDKafkaConfRes;
+use rdkafka::types::RDKafkaErrorCode;
 use rdkafka::ClientConfig;
+use rdkafka::ClientContext;
+use rdkafka::TopicPartitionList;
 
 use crate::queue::config::{option_names, Settings};
 
@@ -63,6 +69,84 @@ pub fn validate(settings: &Settings) -> Result<()> {
             }
             other => anyhow!("invalid configuration: {other}"),
         })
+}
+
+/// Why an offset commit did not go through.
+#[derive(Debug)]
+pub enum CommitError {
+    /// The group no longer counts this client as a member (its session expired, it was
+    /// fenced): the partitions it owned belong to others now.
+    NotAMember(String),
+    /// Any other refusal or failure.
+    Failed(String),
+    /// No answer within the timeout; the commit may still land later.
+    TimedOut,
+}
+
+impl std::fmt::Display for CommitError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CommitError::NotAMember(e) => write!(f, "this worker is no longer a group member: {e}"),
+            CommitError::Failed(e) => f.write_str(e),
+            CommitError::TimedOut => f.write_str("the commit was not acknowledged in time"),
+        }
+    }
+}
+
+impl std::error::Error for CommitError {}
+
+fn commit_error(code: RDKafkaErrorCode) -> CommitError {
+    use RDKafkaErrorCode::*;
+    match code {
+        UnknownMemberId | IllegalGeneration | FencedMemberEpoch | StaleMemberEpoch
+        | FencedInstanceId | AssignmentLost => CommitError::NotAMember(code.to_string()),
+        _ => CommitError::Failed(code.to_string()),
+    }
+}
+
+/// Commits `offsets` and waits at most `timeout` for the coordinator's answer. librdkafka's
+/// own synchronous commit has no time limit: with the brokers gone it would block the request.
+pub fn commit_within<C: ClientContext>(
+    client: &Client<C>,
+    offsets: &TopicPartitionList,
+    timeout: Duration,
+) -> Result<(), CommitError> {
+    let client = client.native_ptr();
+    // SAFETY: `client` is a live consumer handle; the temporary queue and the event are
+    // destroyed here, and the offsets list is only read by librdkafka during the call.
+    unsafe {
+        let queue = rdsys::rd_kafka_queue_new(client);
+        let err = rdsys::rd_kafka_commit_queue(client, offsets.ptr(), queue, None, ptr::null_mut());
+        if err != rdsys::rd_kafka_resp_err_t::RD_KAFKA_RESP_ERR_NO_ERROR {
+            rdsys::rd_kafka_queue_destroy(queue);
+            return Err(commit_error(err.into()));
+        }
+        let event =
+            rdsys::rd_kafka_queue_poll(queue, timeout.as_millis().min(i32::MAX as u128) as i32);
+        let result = if event.is_null() {
+            Err(CommitError::TimedOut)
+        } else {
+            let mut result = match rdsys::rd_kafka_event_error(event) {
+                rdsys::rd_kafka_resp_err_t::RD_KAFKA_RESP_ERR_NO_ERROR => Ok(()),
+                err => Err(commit_error(err.into())),
+            };
+            let partitions = rdsys::rd_kafka_event_topic_partition_list(event);
+            if result.is_ok() && !partitions.is_null() {
+                let list = &*partitions;
+                for i in 0..list.cnt as usize {
+                    let err = (*list.elems.add(i)).err;
+                    if err != rdsys::rd_kafka_resp_err_t::RD_KAFKA_RESP_ERR_NO_ERROR {
+                        result = Err(commit_error(err.into()));
+                        break;
+                    }
+                }
+            }
+            rdsys::rd_kafka_event_destroy(event);
+            result
+        };
+        rdsys::rd_kafka_queue_destroy(queue);
+        result
+    }
 }
 
 pub fn millis(duration: Duration) -> String {

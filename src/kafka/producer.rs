@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, Result};
 use parking_lot::{Condvar, Mutex};
+use rdkafka::bindings as rdsys;
 use rdkafka::error::{KafkaError, RDKafkaErrorCode};
 use rdkafka::message::Message;
 use rdkafka::producer::{
@@ -23,6 +24,8 @@ use crate::queue::config::{Mode, Settings};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Undelivered {
     pub topic: String,
+    /// librdkafka cannot rule out that the broker wrote it (an acknowledgement timed out).
+    pub possibly_persisted: bool,
     /// The record value, so that the caller can say which item it was.
     pub value: Vec<u8>,
     pub error: String,
@@ -62,6 +65,9 @@ impl ProducerContext for Deliveries {
             }
             (Err((error, message)), _) => outcomes.undelivered.push(Undelivered {
                 topic: message.topic().to_string(),
+                // SAFETY: the message is valid for the duration of this callback.
+                possibly_persisted: unsafe { rdsys::rd_kafka_message_status(message.ptr()) }
+                    == rdsys::rd_kafka_msg_status_t::RD_KAFKA_MSG_STATUS_POSSIBLY_PERSISTED,
                 value: message.payload().unwrap_or_default().to_vec(),
                 error: error.to_string(),
             }),

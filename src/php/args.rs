@@ -30,10 +30,17 @@ impl<'a> FromZval<'a> for LooseInt {
     const TYPE: DataType = DataType::Mixed;
 
     fn from_zval(value: &'a Zval) -> Option<Self> {
+        // Fractions round down, so that -0.5 counts as negative and 0.5 as zero.
+        let from_float = |f: f64| f.is_finite().then(|| f.floor() as i64);
         let n = value
             .long()
-            .or_else(|| value.str().and_then(|s| s.trim().parse::<i64>().ok()))
-            .or_else(|| value.double().filter(|f| f.is_finite()).map(|f| f as i64));
+            .or_else(|| value.double().and_then(from_float))
+            .or_else(|| {
+                let s = value.str()?.trim();
+                s.parse::<i64>()
+                    .ok()
+                    .or_else(|| s.parse::<f64>().ok().and_then(from_float))
+            });
         Some(LooseInt(n))
     }
 }

@@ -100,6 +100,12 @@ impl Settings {
 
     /// Applies one key. Later keys override earlier ones.
     pub fn set(&mut self, key: &str, value: &str) -> Result<(), ConfigError> {
+        if key.contains('\0') || value.contains('\0') {
+            return Err(ConfigError(format!(
+                "invalid configuration key \"{}\": keys and values must not contain NUL bytes",
+                key.replace('\0', "\\0")
+            )));
+        }
         match key {
             "group.id" => self.group_id = non_empty(key, value)?,
             "topic_prefix" => self.topic_prefix = value.to_string(),
@@ -190,5 +196,7 @@ mod tests {
         assert!(s.set("timeout_ms", "0").is_err());
         assert!(s.set("timeout_ms", "-5").is_err());
         assert!(s.set("timeout_ms", "abc").is_err());
+        let err = s.set("client.id", "a\0b").unwrap_err();
+        assert!(err.0.contains("\"client.id\""), "{}", err.0);
     }
 }

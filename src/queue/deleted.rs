@@ -2,11 +2,12 @@
 //! into the metadata string of a Kafka offset commit.
 //!
 //! The committed offset of a partition is its *base*: every offset below it is done. The
-//! metadata lists the done offsets above the base, as runs relative to the previous run's end,
+//! metadata says how far past the base the writer had read (`span`: no deletion can lie beyond
+//! it), then lists the done offsets above the base, as runs relative to the previous run's end,
 //! in plain decimal so that `kafka-consumer-groups --describe` output stays readable:
 //!
 //! ```text
-//! kq1,<gap>+<length>,<gap>+<length>...
+//! kq1/<span>,<gap>+<length>,<gap>+<length>...
 //! ```
 //!
 //! Brokers cap the metadata (`offset.metadata.max.bytes`, 4096 by default). When the runs do not
@@ -135,6 +136,14 @@ pub fn live_items(base: i64, done: &OffsetSet, low: i64, high: i64) -> i64 {
     (high - from - done.count_in(from, high) as i64).max(0)
 }
 
+/// A decoded deleted list.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Decoded {
+    pub done: OffsetSet,
+    /// The first offset the writer had not read: every deletion lies below it.
+    pub read_to: i64,
+}
+
 /// The result of encoding a deleted list for one commit.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Encoded {
@@ -143,9 +152,12 @@ pub struct Encoded {
     pub runs_left_out: usize,
 }
 
-/// Encodes the runs of `set` above `base` into at most `budget` bytes.
-pub fn encode(base: i64, set: &OffsetSet, budget: usize) -> Encoded {
-    let mut metadata = String::from(PREFIX);
+/// Encodes the runs of `set` above `base`, read up to `read_to`, into at most `budget` bytes.
+pub fn encode(base: i64, set: &OffsetSet, read_to: i64, budget: usize) -> Encoded {
+    let read_to = read_to
+        .max(base)
+        .max(set.runs.last_key_value().map_or(base, |(_, &e)| e));
+    let mut metadata = format!("{PREFIX}/{}", read_to - base);
     let mut previous_end = base;
     let mut written = 0;
     let mut piece = String::new();
@@ -171,20 +183,32 @@ pub fn encode(base: i64, set: &OffsetSet, budget: usize) -> Encoded {
 pub struct DecodeError(pub String);
 
 /// Decodes a metadata string written by [`encode`] for the given base. An empty string (a
-/// commit by another tool, or none) is an empty list; anything else malformed is an error, so
-/// that the caller can report it and fall back to re-delivery rather than loss.
-pub fn decode(base: i64, metadata: &str) -> Result<OffsetSet, DecodeError> {
+/// commit by another tool, or none) is an empty list; anything else malformed, including runs
+/// past the writer's read position, is an error, so that the caller can report it and fall
+/// back to re-delivery rather than loss.
+pub fn decode(base: i64, metadata: &str) -> Result<Decoded, DecodeError> {
     let mut set = OffsetSet::new();
     if metadata.is_empty() {
-        return Ok(set);
+        return Ok(Decoded {
+            done: set,
+            read_to: base,
+        });
     }
     let mut parts = metadata.split(',');
-    if parts.next() != Some(PREFIX) {
-        return Err(DecodeError(format!(
+    let unknown = || {
+        DecodeError(format!(
             "unknown deleted-list format {:?}",
             metadata.chars().take(16).collect::<String>()
-        )));
-    }
+        ))
+    };
+    let header = parts.next().ok_or_else(unknown)?;
+    let span: i64 = header
+        .strip_prefix(PREFIX)
+        .and_then(|h| h.strip_prefix('/'))
+        .and_then(|s| s.parse().ok())
+        .filter(|&s| s >= 0)
+        .ok_or_else(unknown)?;
+    let read_to = base.checked_add(span).ok_or_else(unknown)?;
     let mut previous_end = base;
     for part in parts {
         let bad = || DecodeError(format!("malformed deleted-list run {part:?}"));
@@ -196,10 +220,15 @@ pub fn decode(base: i64, metadata: &str) -> Result<OffsetSet, DecodeError> {
         }
         let start = previous_end.checked_add(gap).ok_or_else(bad)?;
         let end = start.checked_add(len).ok_or_else(bad)?;
+        if end > read_to {
+            return Err(DecodeError(format!(
+                "deleted-list run {part:?} lies past the writer's read position {read_to}"
+            )));
+        }
         set.insert_range(start, end);
         previous_end = end;
     }
-    Ok(set)
+    Ok(Decoded { done: set, read_to })
 }
 
 #[cfg(test)]
@@ -235,28 +264,31 @@ mod tests {
     #[test]
     fn encode_decode_round_trip() {
         let s = set_of(&[3, 4, 5, 9, 1000]);
-        let enc = encode(2, &s, 4000);
-        assert_eq!(enc.metadata, "kq1,1+3,3+1,990+1");
+        let enc = encode(2, &s, 1200, 4000);
+        assert_eq!(enc.metadata, "kq1/1198,1+3,3+1,990+1");
         assert_eq!(enc.runs_left_out, 0);
-        assert_eq!(decode(2, &enc.metadata).unwrap(), s);
-        assert_eq!(decode(2, "").unwrap(), OffsetSet::new());
-        assert_eq!(encode(2, &OffsetSet::new(), 4000).metadata, "kq1");
+        let decoded = decode(2, &enc.metadata).unwrap();
+        assert_eq!((decoded.done, decoded.read_to), (s.clone(), 1200));
+        assert_eq!(decode(2, "").unwrap().read_to, 2);
+        assert_eq!(encode(2, &OffsetSet::new(), 0, 4000).metadata, "kq1/0");
+        // The read position never lies below what the list itself says was read.
+        assert_eq!(encode(2, &s, 0, 4000).metadata, "kq1/999,1+3,3+1,990+1");
     }
 
     #[test]
     fn encoding_respects_the_budget_and_keeps_the_oldest_runs() {
         let s = set_of(&(0..2000).map(|i| 1 + i * 2).collect::<Vec<_>>());
-        let enc = encode(0, &s, 4096);
+        let enc = encode(0, &s, 0, 4096);
         assert!(enc.metadata.len() <= 4096);
         assert!(enc.runs_left_out > 0);
-        let kept = decode(0, &enc.metadata).unwrap();
+        let kept = decode(0, &enc.metadata).unwrap().done;
         assert_eq!(kept.run_count() + enc.runs_left_out, 2000);
         assert!(kept.contains(1) && kept.contains(3));
     }
 
     #[test]
     fn live_items_counts_what_is_neither_deleted_nor_gone() {
-        let done = decode(2, "kq1,1+2").unwrap(); // 3 and 4 deleted
+        let done = decode(2, "kq1/3,1+2").unwrap().done; // 3 and 4 deleted
         assert_eq!(live_items(2, &done, 0, 10), 6);
         assert_eq!(live_items(2, &done, 4, 10), 5);
         assert_eq!(live_items(10, &OffsetSet::new(), 0, 10), 0);
@@ -266,11 +298,25 @@ mod tests {
     #[test]
     fn corrupted_metadata_is_an_error() {
         for bad in [
-            "xyz", "kq1,", "kq1,0+1", "kq1,1+0", "kq1,a+1", "kq1,1-1", "kq2,1+1",
+            "xyz",
+            "kq1",
+            "kq1,1+1",
+            "kq1/",
+            "kq1/-1",
+            "kq1/9,",
+            "kq1/9,0+1",
+            "kq1/9,1+0",
+            "kq1/9,a+1",
+            "kq1/9,1-1",
+            "kq2/9,1+1",
         ] {
             assert!(decode(0, bad).is_err(), "{bad}");
         }
-        assert!(decode(i64::MAX - 1, "kq1,5+5").is_err());
+        assert!(decode(i64::MAX - 1, "kq1/0").is_ok());
+        assert!(decode(i64::MAX - 1, "kq1/5,5+5").is_err());
+        // A deletion past what its writer had read is corruption, not a deletion.
+        assert!(decode(0, "kq1/16,12+5").is_err());
+        assert!(decode(0, "kq1/17,12+5").is_ok());
     }
 
     mod fuzz {
@@ -290,7 +336,7 @@ mod tests {
                 base in any::<i64>(),
                 runs in proptest::collection::vec((any::<i64>(), any::<i64>()), 0..20),
             ) {
-                let metadata: String = std::iter::once("kq1".to_string())
+                let metadata: String = std::iter::once("kq1/100".to_string())
                     .chain(runs.iter().map(|(g, l)| format!(",{g}+{l}")))
                     .collect();
                 let _ = decode(base, &metadata);
@@ -306,9 +352,9 @@ mod tests {
                 for o in &offsets {
                     set.insert(base + o);
                 }
-                let encoded = encode(base, &set, 4000);
+                let encoded = encode(base, &set, base + 5_000, 4000);
                 prop_assert!(encoded.metadata.len() <= 4000);
-                let decoded = decode(base, &encoded.metadata).unwrap();
+                let decoded = decode(base, &encoded.metadata).unwrap().done;
                 if encoded.runs_left_out == 0 {
                     prop_assert_eq!(decoded, set);
                 } else {

@@ -183,7 +183,17 @@ impl Queue {
         let worker = entry
             .get()
             .expect("registry hands out current-process clients");
-        Ok(worker.claim(lease)?)
+        let claimed = worker.claim(lease)?;
+        if claimed.is_none() && worker.membership_lost() {
+            // The group dropped this worker during the claim: a new one joins and tries again.
+            drop(entry);
+            let entry = self.worker()?;
+            let worker = entry
+                .get()
+                .expect("registry hands out current-process clients");
+            return Ok(worker.claim(lease)?);
+        }
+        Ok(claimed)
     }
 
     /// Runs `f` on this process's worker, if it has one; refusals say why nothing was done.
@@ -291,7 +301,9 @@ impl Queue {
         });
         own.or_else(|| {
             let (offset, metadata) = view.committed.as_ref()?;
-            let done = deleted::decode(*offset, metadata).unwrap_or_default();
+            let done = deleted::decode(*offset, metadata)
+                .map(|d| d.done)
+                .unwrap_or_default();
             Some((*offset, done))
         })
     }
@@ -328,7 +340,8 @@ impl Queue {
             .map(|v| Committed {
                 partition: v.partition,
                 offset: v.high,
-                metadata: deleted::encode(v.high, &OffsetSet::new(), METADATA_BUDGET).metadata,
+                metadata: deleted::encode(v.high, &OffsetSet::new(), v.high, METADATA_BUDGET)
+                    .metadata,
             })
             .collect();
         self.commit_for_group(&commits).map_err(|e| {

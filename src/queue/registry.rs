@@ -121,6 +121,10 @@ pub fn inspector(keys: &ClientKeys, settings: &Settings) -> Result<Arc<ProcessBo
 }
 
 pub fn worker(keys: &ClientKeys, settings: &Settings) -> Result<Arc<ProcessBound<Worker>>> {
+    let lost = existing_worker(keys).is_some_and(|w| w.get().is_some_and(Worker::membership_lost));
+    if lost {
+        close_worker(keys);
+    }
     get_or_create(&WORKERS, &keys.group, || {
         Worker::new(settings, &keys.group.topic, inspector(keys, settings)?)
     })
@@ -153,8 +157,13 @@ pub fn report_undelivered(undelivered: Vec<Undelivered>) {
         let id = envelope::decode(&u.value)
             .map(|e| e.item_id.to_string())
             .unwrap_or_else(|_| "(unknown)".into());
+        let outcome = if u.possibly_persisted {
+            "may not have reached Kafka (its acknowledgement never came)"
+        } else {
+            "was NOT delivered to Kafka"
+        };
         report::warn(&format!(
-            "kafka_queue: item {id} of topic \"{}\" was NOT delivered to Kafka: {}",
+            "kafka_queue: item {id} of topic \"{}\" {outcome}: {}",
             u.topic, u.error
         ));
     }

@@ -264,7 +264,10 @@ impl PartitionState {
 
     /// The offset and metadata to commit, and how many deleted runs did not fit.
     pub fn commit_point(&self, budget: usize) -> (i64, deleted::Encoded) {
-        (self.base, deleted::encode(self.base, &self.done, budget))
+        (
+            self.base,
+            deleted::encode(self.base, &self.done, self.next_fetch, budget),
+        )
     }
 
     /// Records that a commit of the current state succeeded.
@@ -315,12 +318,12 @@ mod tests {
         s.delete(1, "id1").unwrap();
         s.delete(2, "id2").unwrap();
         assert_eq!(s.base(), 0);
-        assert_eq!(s.commit_point(4000).1.metadata, "kq1,1+2");
+        assert_eq!(s.commit_point(4000).1.metadata, "kq1/4,1+2");
         s.delete(0, "id0").unwrap();
         assert_eq!(s.base(), 3);
         assert_eq!(
             s.commit_point(4000),
-            (3, deleted::encode(3, &OffsetSet::new(), 4000))
+            (3, deleted::encode(3, &OffsetSet::new(), 4, 4000))
         );
         assert!(s.is_dirty());
         assert_eq!(deleted::live_items(s.base(), s.done(), 0, 4), 1);
@@ -341,7 +344,7 @@ mod tests {
 
     #[test]
     fn committed_deletions_are_skipped_after_a_restart() {
-        let done = deleted::decode(5, "kq1,1+2").unwrap();
+        let done = deleted::decode(5, "kq1/3,1+2").unwrap().done;
         let mut s = PartitionState::new(0, 5, done);
         assert_eq!(s.fetched(5, item(5, None), 0), Fetched::Claimable);
         assert_eq!(s.fetched(6, item(6, None), 0), Fetched::AlreadyDone);
@@ -382,7 +385,7 @@ mod tests {
 
     #[test]
     fn a_rewind_means_the_topic_was_recreated() {
-        let done = deleted::decode(100, "kq1,1+5").unwrap();
+        let done = deleted::decode(100, "kq1/6,1+5").unwrap().done;
         let mut s = PartitionState::new(0, 100, done);
         assert_eq!(s.fetched(0, item(0, None), 0), Fetched::Claimable);
         assert_eq!(s.base(), 0);
@@ -391,14 +394,14 @@ mod tests {
 
     #[test]
     fn retention_gaps_are_counted_as_lost_and_trimmed() {
-        let mut s = PartitionState::new(0, 0, deleted::decode(0, "kq1,2+1").unwrap());
+        let mut s = PartitionState::new(0, 0, deleted::decode(0, "kq1/3,2+1").unwrap().done);
         // Offsets 0..5 are gone; 2 had been deleted, so 4 were lost.
         assert_eq!(s.fetched(5, item(5, None), 0), Fetched::Claimable);
         assert_eq!(s.take_lost_to_retention(), 4);
         assert_eq!(s.take_lost_to_retention(), 0);
         assert_eq!(s.base(), 5);
 
-        let mut t = PartitionState::new(0, 0, deleted::decode(0, "kq1,1+1").unwrap());
+        let mut t = PartitionState::new(0, 0, deleted::decode(0, "kq1/2,1+1").unwrap().done);
         assert_eq!(t.trim_to(3), 2);
         assert_eq!(t.base(), 3);
         assert!(t.done().is_empty());

@@ -2,6 +2,7 @@
 //! partitions it owns, and the commits that make deletions durable.
 
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -14,14 +15,18 @@ use super::envelope::{self, PayloadKind};
 use super::report;
 use super::tracker::{Fetched, Item, PartitionState, Refusal};
 use crate::kafka::admin::Inspector;
-use crate::kafka::consumer::{Committed, GroupConsumer, GroupListener, Polled};
+use crate::kafka::consumer::{Committed, GroupConsumer, GroupListener, Polled, Start};
 use crate::kafka::fork::ProcessBound;
+use crate::kafka::CommitError;
 
 /// Brokers accept 4096 bytes of commit metadata by default (`offset.metadata.max.bytes`).
 pub const METADATA_BUDGET: usize = 4000;
 
 /// In fast commit mode, deletions are committed at least this often while claiming.
 const FAST_COMMIT_INTERVAL: Duration = Duration::from_millis(100);
+
+/// The longest lease: a century, in effect forever.
+const MAX_LEASE: Duration = Duration::from_secs(100 * 365 * 24 * 3600);
 
 /// The longest single wait inside claimItem, so that lease expiry and delays are noticed.
 const POLL_SLICE: Duration = Duration::from_millis(100);
@@ -75,17 +80,35 @@ impl Partitions {
 }
 
 impl GroupListener for Partitions {
-    fn assigned(&self, positions: Vec<Committed>) {
+    fn assigned(&self, starts: Vec<Start>) {
         let mut states = self.states.lock();
-        for c in positions {
-            let done = deleted::decode(c.offset, &c.metadata).unwrap_or_else(|e| {
-                report::warn(&format!(
-                    "kafka_queue: partition {}: {}; deleted items above offset {} may be \
-                     delivered again",
-                    c.partition, e.0, c.offset
-                ));
-                deleted::OffsetSet::new()
-            });
+        for Start {
+            committed: c,
+            high_watermark,
+        } in starts
+        {
+            let done = match deleted::decode(c.offset, &c.metadata) {
+                // A writer cannot have read past the end of the partition: if it seems to, the
+                // topic was re-created or the metadata is not ours to trust.
+                Ok(d) if d.read_to <= high_watermark.max(c.offset) => d.done,
+                Ok(d) => {
+                    report::warn(&format!(
+                        "kafka_queue: partition {}: the committed deleted list was written \
+                         after reading to offset {}, past the partition's end ({high_watermark}); \
+                         it is ignored and items above offset {} may be delivered again",
+                        c.partition, d.read_to, c.offset
+                    ));
+                    deleted::OffsetSet::new()
+                }
+                Err(e) => {
+                    report::warn(&format!(
+                        "kafka_queue: partition {}: {}; deleted items above offset {} may be \
+                         delivered again",
+                        c.partition, e.0, c.offset
+                    ));
+                    deleted::OffsetSet::new()
+                }
+            };
             states.insert(
                 c.partition,
                 PartitionState::new(c.partition, c.offset, done),
@@ -114,6 +137,7 @@ pub struct Worker {
     commit_mode: Mode,
     claim_wait: Duration,
     last_commit: Mutex<Instant>,
+    membership_lost: AtomicBool,
 }
 
 impl Worker {
@@ -137,12 +161,16 @@ impl Worker {
             commit_mode: settings.commit,
             claim_wait: settings.claim_wait,
             last_commit: Mutex::new(Instant::now()),
+            membership_lost: AtomicBool::new(false),
         })
     }
 
     /// Claims the next item, waiting at most the claim wait; `None` at once when every owned
     /// partition is known to be drained.
     pub fn claim(&self, lease: Duration) -> Result<Option<Claimed>> {
+        // A lease longer than a century means "until released": it keeps Instant arithmetic
+        // from overflowing.
+        let lease = lease.min(MAX_LEASE);
         let mut now = Instant::now();
         let deadline = now + self.claim_wait;
         let mut wait = Duration::ZERO;
@@ -161,6 +189,9 @@ impl Worker {
                 return Ok(None);
             }
             self.commit_if_due(now, false)?;
+            if self.membership_lost() {
+                return Ok(None);
+            }
             wait = deadline.saturating_duration_since(now).min(POLL_SLICE);
         }
     }
@@ -247,7 +278,9 @@ impl Worker {
             Some(&next) => next >= v.high,
             None => {
                 let (base, metadata) = v.committed.clone().unwrap_or((v.low, String::new()));
-                let done = deleted::decode(base, &metadata).unwrap_or_default();
+                let done = deleted::decode(base, &metadata)
+                    .map(|d| d.done)
+                    .unwrap_or_default();
                 deleted::live_items(base, &done, v.low, v.high) == 0
             }
         })
@@ -280,7 +313,18 @@ impl Worker {
             Mode::Strict => self.commit_now(true)?,
             Mode::Fast => self.commit_if_due(Instant::now(), false)?,
         }
+        if self.membership_lost() {
+            // The deletion could not be committed: the partition's new owner will deliver the
+            // item again, as after a worker's death.
+            return Ok(Err(Refusal::NotHeld));
+        }
         Ok(Ok(()))
+    }
+
+    /// The group dropped this worker (its session expired while the brokers were out of
+    /// reach, or it was fenced): it holds nothing any more and must be replaced.
+    pub fn membership_lost(&self) -> bool {
+        self.membership_lost.load(Ordering::Relaxed)
     }
 
     pub fn release(&self, partition: i32, offset: i64, item_id: &str) -> Result<(), Refusal> {
@@ -314,7 +358,9 @@ impl Worker {
         Ok(())
     }
 
-    /// Commits every changed deleted list; `strict` waits for the broker.
+    /// Commits every changed deleted list; `strict` waits for the broker. When the group says
+    /// this worker is no longer a member, everything it held is dropped (its partitions belong
+    /// to others) and the worker is marked for replacement; that is not an error of the call.
     pub fn commit_now(&self, strict: bool) -> Result<()> {
         let commits = {
             let mut states = self.partitions.states.lock();
@@ -324,7 +370,20 @@ impl Worker {
         if commits.is_empty() {
             return Ok(());
         }
-        self.consumer.commit(&commits, strict)?;
+        match self.consumer.commit(&commits, strict) {
+            Ok(()) => {}
+            Err(CommitError::NotAMember(e)) => {
+                self.partitions.states.lock().clear();
+                self.membership_lost.store(true, Ordering::Relaxed);
+                report::warn(&format!(
+                    "kafka_queue: topic \"{}\": {e}; the items this worker held go to the \
+                     partitions' new owners, and a new worker joins the group",
+                    self.topic
+                ));
+                return Ok(());
+            }
+            Err(e) => return Err(e.into()),
+        }
         let mut states = self.partitions.states.lock();
         for c in &commits {
             if let Some(state) = states.get_mut(&c.partition) {
