@@ -17,6 +17,8 @@ for p in "${PACKAGES[@]}"; do
     installed "$p" || missing+=("$p")
 done
 command -v java >/dev/null 2>&1 || missing+=(default-jre-headless)
+# The chaos suite compiles a small Admin-API helper.
+command -v javac >/dev/null 2>&1 || missing+=(default-jdk-headless)
 command -v mvn >/dev/null 2>&1 || missing+=(maven)
 
 if ((${#missing[@]})); then

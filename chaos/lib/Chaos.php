@@ -509,7 +509,7 @@ final class Ledger {
         $byId[$a['id']] = $data;
       }
     }
-    if (is_file($err) && preg_match_all('/item (\S+) of topic "[^"]*" was NOT delivered/', file_get_contents($err), $m)) {
+    if (is_file($err) && preg_match_all('/item (\S+) of topic "[^"]*" (?:was NOT delivered|may not have reached Kafka)/', file_get_contents($err), $m)) {
       foreach ($m[1] as $id) {
         if (isset($byId[$id]) && $this->attempted[$byId[$id]]['status'] === 'ok') {
           $this->attempted[$byId[$id]]['status'] = 'undelivered';
