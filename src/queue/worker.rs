@@ -382,7 +382,13 @@ impl Worker {
                 ));
                 return Ok(());
             }
-            Err(e) => return Err(e.into()),
+            Err(e) => {
+                return Err(anyhow::Error::new(e).context(format!(
+                    "deletions on topic \"{}\" are not confirmed by Kafka (those items may be \
+                     delivered again)",
+                    self.topic
+                )))
+            }
         }
         let mut states = self.partitions.states.lock();
         for c in &commits {
