@@ -287,13 +287,13 @@ class Runner:
                 "broker_ns_per_record": median([c["broker_s"] for c in cpu]),
                 "note": "whole JVM run (start-up, JIT and warm-up records included)"}
             # Acknowledgement time of one record at low load: the reference of strict delivery.
-            rate, n_ack = 500, a.ref_ack_records
+            rate, n_ack = 1000, a.ref_ack_records
             reps = []
             for i in range(a.reps):
                 log(f"ProducerPerformance {size} B at {rate}/s, linger.ms=0 ({i + 1}/{a.reps})")
                 out = self.tool(PRODUCER_PERF, "--bootstrap-server", a.bootstrap,
                                 "--topic", topic, "--num-records", n_ack, "--record-size", size,
-                                "--throughput", rate, "--warmup-records", n_ack // 5,
+                                "--throughput", rate, "--warmup-records", n_ack // 2,
                                 "--command-property", "acks=all", "linger.ms=0")
                 m = re.search(r"steady state records sent, [\d.]+ records/sec "
                               r"\([\d.]+ MB/sec\), ([\d.]+) ms avg latency", out)
@@ -303,7 +303,7 @@ class Runner:
             self.add(f"ref.producer.ack.{size}", "reference",
                      f"ProducerPerformance, {size} B at {rate}/s: ack time", "ms/record", "lower",
                      reps, note="average send-to-acknowledgement time, acks=all linger.ms=0, "
-                                "steady state")
+                                "steady state (the first half of the records warm the JIT up)")
 
     # ------------------------------------------------------------------ 2. drain
 
@@ -575,6 +575,15 @@ class Runner:
                      note="medians of the first and last fifth of the samples")
             self.add(f"memory.rss.max{sfx}", "memory", f"worker RSS, maximum{lbl}", "MiB",
                      "lower", [max(rss)])
+            # The trend, insensitive to the pre-fetch buffer filling and emptying: a least
+            # squares line through the samples, in MiB per million items.
+            xs = [s[0] / 1e6 for s in steady]
+            mx, my = statistics.fmean(xs), statistics.fmean(rss)
+            var = sum((x - mx) ** 2 for x in xs)
+            slope = sum((x - mx) * (y - my) for x, y in zip(xs, rss)) / var if var else 0.0
+            self.add(f"memory.slope{sfx}", "memory", f"worker RSS, trend{lbl}",
+                     "MiB/M items", "lower", [slope],
+                     note="least-squares slope of VmRSS against items drained")
             php_mem = [s[2] / 1024 / 1024 for s in steady]
             self.add(f"memory.php.growth{sfx}", "memory",
                      f"PHP heap (memory_get_usage), last − first{lbl}", "MiB", "lower",
@@ -718,7 +727,9 @@ class Runner:
         kafka = next((j[len("kafka_2.13-"):-4] for j in jars if j.startswith("kafka_2.13-")), "")
         return {
             "command": "make bench",
-            "argv": sys.argv[1:],
+            "label": self.args.label,
+            "argv": [os.path.relpath(x, ROOT) if os.path.isabs(x) else x
+                     for x in sys.argv[1:]],
             "started": started,
             "finished": finished,
             "git_commit": cmd("git", "rev-parse", "--short", "HEAD"),
@@ -783,6 +794,8 @@ def main():
                     help="comma-separated subset of: produce,drain,latency,cold,memory")
     ap.add_argument("--json", default=os.path.join(ROOT, "docs", "bench.json"))
     ap.add_argument("--png", default=os.path.join(ROOT, "docs", "bench.png"))
+    ap.add_argument("--label", default="",
+                    help="what was measured, when it is not the repository's own build")
     ap.add_argument("--keep-topics", action="store_true",
                     default=os.environ.get("BENCH_KEEP_TOPICS", "") not in ("", "0"))
     a = ap.parse_args()
@@ -796,12 +809,12 @@ def main():
     a.strict_items = 2000 // scale
     a.ref_items = 1_000_000 // scale
     a.ref_items_1k = 300_000 // scale
-    a.ref_ack_records = 1500 // scale
+    a.ref_ack_records = 4000 // scale
     a.drain_items = 300_000 // scale
     a.strict_drain_items = 3000 // scale
     a.latency_rate = 100
     a.latency_items = 500 // scale
-    a.e2e_records = 1000 // scale
+    a.e2e_records = 2000 // scale
     a.cold_reps = 5 if not a.quick else 1
     a.memory_items = 1_000_000 // scale
     a.memory_every = 10_000 // scale

@@ -175,6 +175,7 @@ def main():
     ap.add_argument("--out", default=os.path.join(BENCH, "out", "profile"))
     ap.add_argument("--items", type=int, default=200_000)
     ap.add_argument("--callgrind-items", type=int, default=30_000)
+    ap.add_argument("--label", default="", help="what is profiled, if not this commit's build")
     a = ap.parse_args()
     for tool in ("perf", "valgrind"):
         if not shutil.which(tool):
@@ -182,7 +183,7 @@ def main():
     pr = Profiler(a)
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
                             text=True, cwd=ROOT).stdout.strip()
-    pr.md.append(f"# kafka_queue hot-path profile\n\nCommit {commit}, "
+    pr.md.append(f"# kafka_queue hot-path profile\n\n{a.label or 'Commit ' + commit}, "
                  f"{time.strftime('%Y-%m-%d %H:%M %Z')}, {os.cpu_count()} cores.\n")
     try:
         pr.profile("produce", a.items, a.callgrind_items)
