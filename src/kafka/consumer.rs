@@ -189,6 +189,14 @@ impl GroupConsumer {
                 // A fetch waiting on an empty partition holds up the partitions behind it on
                 // the same connection: keep that wait short (librdkafka's default is 500 ms).
                 ("fetch.wait.max.ms", "100"),
+                // librdkafka stops fetching a partition whose pre-fetch queue is over its
+                // thresholds and, by default, looks again only 1000 ms later: a worker that
+                // empties the queue faster than that waits for the rest of the second.
+                ("fetch.queue.backoff.ms", "10"),
+                // Pre-fetch at most 10000 records and 8 MiB (defaults: 100000 per partition
+                // and 64 MiB): bounds the worker's memory, costs no throughput.
+                ("queued.min.messages", "10000"),
+                ("queued.max.messages.kbytes", "8192"),
                 ("coordinator.query.interval.ms", &timeout_ms),
             ],
         );

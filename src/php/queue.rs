@@ -28,37 +28,48 @@ pub struct KafkaQueue {
 }
 
 /// An item object's position fields, read back from PHP.
-struct ItemFields {
-    item_id: String,
+struct ItemFields<'a> {
+    item_id: &'a str,
     partition: i32,
     offset: i64,
 }
 
-fn item_fields(item: &Zval) -> Result<ItemFields, PhpException> {
+fn item_fields(item: &Zval) -> Result<ItemFields<'_>, PhpException> {
     let bad = || {
         invalid_argument(
             "expected an item object returned by claimItem() (with item_id, partition and offset)",
         )
     };
     let object = item.object().ok_or_else(bad)?;
-    let item_id = object
-        .get_property::<Option<String>>("item_id")
-        .ok()
-        .flatten()
-        .ok_or_else(bad)?;
-    let partition = object
-        .get_property::<Option<i64>>("partition")
-        .ok()
-        .flatten();
-    let offset = object.get_property::<Option<i64>>("offset").ok().flatten();
-    match (partition.and_then(|p| i32::try_from(p).ok()), offset) {
-        (Some(partition), Some(offset)) => Ok(ItemFields {
-            item_id,
-            partition,
-            offset,
-        }),
-        _ => Err(bad()),
-    }
+    // The item objects claimItem() makes are stdClass: read their properties table directly
+    // (get_property() allocates each name and dispatches through the object handlers). Any
+    // other object (a declared property of some class shows up as an indirect zval there)
+    // takes the general path.
+    let props = object.get_properties().map_err(|_| bad())?;
+    let fast = (|| {
+        Some((
+            props.get("item_id")?.str()?,
+            props.get("partition")?.long()?,
+            props.get("offset")?.long()?,
+        ))
+    })();
+    let (item_id, partition, offset) = match fast {
+        Some(fields) => fields,
+        None => (
+            props
+                .get("item_id")
+                .and_then(|z| z.indirect().unwrap_or(z).str())
+                .ok_or_else(bad)?,
+            object.get_property::<i64>("partition").map_err(|_| bad())?,
+            object.get_property::<i64>("offset").map_err(|_| bad())?,
+        ),
+    };
+    let partition = i32::try_from(partition).map_err(|_| bad())?;
+    Ok(ItemFields {
+        item_id,
+        partition,
+        offset,
+    })
 }
 
 #[php_impl]
@@ -104,11 +115,17 @@ impl KafkaQueue {
             return Ok(false.into_zval(false)?);
         };
         let mut object = ZendObject::new_stdclass();
-        object.set_property("item_id", codec::string_zval(&item.id))?;
-        object.set_property("data", codec::decode(item.kind, &item.payload)?)?;
-        object.set_property("created", item.created_ms / 1000)?;
-        object.set_property("partition", i64::from(item.partition))?;
-        object.set_property("offset", item.offset)?;
+        {
+            // Fill the new stdClass's properties table directly: set_property() allocates the
+            // name and dispatches through write_property for each field.
+            // SAFETY: the object was just created; its properties table is ours alone.
+            let props = unsafe { &mut *ext_php_rs::ffi::zend_std_get_properties(&raw mut *object) };
+            props.insert("item_id", codec::string_zval(&item.id))?;
+            props.insert("data", codec::decode(item.kind, &item.payload)?)?;
+            props.insert("created", item.created_ms / 1000)?;
+            props.insert("partition", i64::from(item.partition))?;
+            props.insert("offset", item.offset)?;
+        }
         Ok(object.into_zval(false)?)
     }
 
@@ -119,7 +136,7 @@ impl KafkaQueue {
     pub fn delete_item(&mut self, item: &Zval) -> PhpResult<bool> {
         let f = item_fields(item)?;
         Ok(self.queue.delete_item(&ItemRef {
-            item_id: &f.item_id,
+            item_id: f.item_id,
             partition: f.partition,
             offset: f.offset,
         })?)
@@ -131,7 +148,7 @@ impl KafkaQueue {
     pub fn release_item(&mut self, item: &Zval) -> PhpResult<bool> {
         let f = item_fields(item)?;
         Ok(self.queue.release_item(&ItemRef {
-            item_id: &f.item_id,
+            item_id: f.item_id,
             partition: f.partition,
             offset: f.offset,
         })?)
@@ -146,7 +163,7 @@ impl KafkaQueue {
         let f = item_fields(item)?;
         Ok(self.queue.delay_item(
             &ItemRef {
-                item_id: &f.item_id,
+                item_id: f.item_id,
                 partition: f.partition,
                 offset: f.offset,
             },
