@@ -38,7 +38,7 @@ install: build ## install kafka_queue.so into `php-config --extension-dir`
 demo: build kafka-start ## the main job: enqueue and drain a real workload on the local broker
 	$(PHP) php/demo.php --brokers=$(KAFKA_QUEUE_TEST_BROKERS)
 
-test: build lint kafka-start test-rust test-php test-drupal chaos-ci ## everything the CI runs (chaos-ci: the reduced fault-injection suite)
+test: build lint kafka-start test-rust chaos-ci test-php test-drupal ## everything the CI runs (chaos-ci: the reduced fault-injection suite)
 
 test-rust: ## unit tests of the plain Rust queue logic
 	cargo test --release --quiet
