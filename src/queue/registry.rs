@@ -121,13 +121,15 @@ pub fn inspector(keys: &ClientKeys, settings: &Settings) -> Result<Arc<ProcessBo
 }
 
 pub fn worker(keys: &ClientKeys, settings: &Settings) -> Result<Arc<ProcessBound<Worker>>> {
-    let lost = existing_worker(keys).is_some_and(|w| w.get().is_some_and(Worker::membership_lost));
-    if lost {
-        close_worker(keys);
+    let make = || Worker::new(settings, &keys.group.topic, inspector(keys, settings)?);
+    let entry = get_or_create(&WORKERS, &keys.group, make)?;
+    if !entry.get().is_some_and(Worker::membership_lost) {
+        return Ok(entry);
     }
-    get_or_create(&WORKERS, &keys.group, || {
-        Worker::new(settings, &keys.group.topic, inspector(keys, settings)?)
-    })
+    // The group dropped this worker: it leaves, and a new member takes its place.
+    drop(entry);
+    close_worker(keys);
+    get_or_create(&WORKERS, &keys.group, make)
 }
 
 /// This process's worker for the queue, if it has one.
