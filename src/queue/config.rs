@@ -71,7 +71,7 @@ impl fmt::Display for ConfigError {
 impl std::error::Error for ConfigError {}
 
 /// A fully resolved queue configuration.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Settings {
     /// librdkafka properties, in the order given; `group.id` is not among them.
     pub kafka: Vec<(String, String)>,

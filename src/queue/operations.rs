@@ -12,7 +12,7 @@ use super::registry::{self, ClientKeys};
 use super::report;
 use super::topic::topic_name;
 use super::tracker::{Item, Refusal};
-use super::worker::{now_ms, METADATA_BUDGET};
+use super::worker::{now_ms, Worker, METADATA_BUDGET};
 use crate::kafka;
 use crate::kafka::admin::PartitionView;
 use crate::kafka::consumer::Committed;
@@ -167,7 +167,7 @@ impl Queue {
         }
     }
 
-    fn worker(&self) -> Result<Arc<kafka::fork::ProcessBound<super::worker::Worker>>> {
+    fn worker(&self) -> Result<Arc<ProcessBound<Worker>>> {
         Ok(registry::worker(&self.keys, &self.settings)?)
     }
 
@@ -199,7 +199,7 @@ impl Queue {
     /// Runs `f` on this process's worker, if it has one; refusals say why nothing was done.
     fn on_worker<T>(
         &self,
-        f: impl FnOnce(&super::worker::Worker) -> Result<std::result::Result<T, Refusal>>,
+        f: impl FnOnce(&Worker) -> Result<std::result::Result<T, Refusal>>,
     ) -> Result<std::result::Result<T, Refusal>> {
         match registry::existing_worker(&self.keys) {
             Some(entry) => f(entry.get().expect("current-process worker")),

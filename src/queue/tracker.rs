@@ -83,10 +83,6 @@ impl PartitionState {
         state
     }
 
-    pub fn partition(&self) -> i32 {
-        self.partition
-    }
-
     pub fn base(&self) -> i64 {
         self.base
     }
