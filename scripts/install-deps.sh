@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
 # Installs the system packages kafka_queue needs to build and test, with apt-get,
 # and only when something is missing (so it is cheap to run again).
-#   PHP 8.2 (CLI, headers, embed SAPI, xml, mbstring), clang/libclang (bindgen), PHPUnit;
+#   PHP 8.2 (CLI, headers, embed SAPI, xml, mbstring), clang/libclang (bindgen), PHPUnit,
+#   the C libraries of a secured, compressed Kafka client;
 #   a Java runtime and Maven only when `java` / `mvn` are not on PATH (local Kafka broker).
 # Rust (cargo) is not installed from here: the script checks for it and says how to get it.
 set -euo pipefail
 
-PACKAGES=(php8.2-cli php8.2-dev libphp8.2-embed clang libclang-dev phpunit php8.2-xml php8.2-mbstring)
+# The C libraries librdkafka links against for secured clusters and compression (system ones,
+# like the distribution's own PHP extensions): OpenSSL, libsasl2 (SCRAM needs OpenSSL, GSSAPI
+# needs libsasl2), libcurl (OAUTHBEARER OIDC), zlib, zstd; pkg-config finds them.
+PACKAGES=(php8.2-cli php8.2-dev libphp8.2-embed clang libclang-dev phpunit php8.2-xml php8.2-mbstring
+    pkg-config libssl-dev libsasl2-dev libcurl4-openssl-dev zlib1g-dev libzstd-dev)
 
 say() { printf 'install-deps: %s\n' "$*"; }
 
