@@ -23,6 +23,7 @@ help: ## list the targets
 include mk/kafka.mk
 -include mk/bench.mk
 -include mk/chaos.mk
+include mk/drupal.mk
 
 deps: ## install system packages (apt) when missing; check cargo
 	@scripts/install-deps.sh
@@ -45,9 +46,6 @@ test-rust: ## unit tests of the plain Rust queue logic
 
 test-php: ## the extension's contract, against the real broker
 	$(PHP) $(PHPUNIT) -c tests/php/phpunit.xml
-
-test-drupal: ## the Drupal module, against the real broker
-	$(PHP) $(PHPUNIT) -c tests/drupal/phpunit.xml
 
 stubs: ## regenerate php/kafka_queue.stub.php from the extension (debug build, cargo-php)
 	@command -v cargo-php >/dev/null || cargo install cargo-php --locked
