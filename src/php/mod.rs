@@ -71,7 +71,25 @@ extern "C" fn info(module: *mut ModuleEntry) {
     info_table_start!();
     info_table_row!("kafka_queue support", "enabled");
     info_table_row!("version", env!("CARGO_PKG_VERSION"));
+    // What build.rs recorded: the PHP this build is for and the release archive it belongs in.
+    info_table_row!(
+        "built for",
+        concat!(
+            "PHP ",
+            env!("KAFKA_QUEUE_PHP_VERSION"),
+            " (API ",
+            env!("KAFKA_QUEUE_PHP_API"),
+            ", ",
+            env!("KAFKA_QUEUE_PHP_BUILD"),
+            ")"
+        )
+    );
+    info_table_row!("release", env!("KAFKA_QUEUE_RELEASE"));
     info_table_row!("librdkafka", librdkafka.as_str());
+    info_table_row!(
+        "librdkafka features",
+        env!("KAFKA_QUEUE_LIBRDKAFKA_FEATURES")
+    );
     info_table_end!();
     symbols::display_ini_entries(module);
 }

@@ -15,6 +15,14 @@ final class ModuleTest extends KafkaTestCase {
     $info = ob_get_clean();
     $this->assertStringContainsString('kafka_queue support => enabled', $info);
     $this->assertMatchesRegularExpression('/^librdkafka => 2\.\d+\.\d+$/m', $info);
+    // What build.rs recorded must be the PHP that loaded the extension (a PHP refuses another API).
+    $build = (PHP_ZTS ? 'zts' : 'nts');
+    $this->assertStringContainsString('built for => PHP ' . PHP_VERSION . ' (API ', $info);
+    $this->assertStringContainsString(", $build)", $info);
+    $release = sprintf('php_kafka_queue-%s_php%d.%d-%s-linux-glibc-%s', phpversion('kafka_queue'), PHP_MAJOR_VERSION, PHP_MINOR_VERSION, php_uname('m'), $build);
+    $this->assertStringContainsString("release => $release\n", $info);
+    // The secured-cluster build: TLS, every SASL mechanism, the codecs.
+    $this->assertMatchesRegularExpression('/^librdkafka features => .*\bssl\b.*\bsasl_scram\b.*\bzstd\b/m', $info);
     foreach (['brokers', 'group_id', 'topic_prefix', 'delivery', 'commit', 'claim_wait_ms', 'timeout_ms'] as $directive) {
       $this->assertStringContainsString("kafka_queue.$directive => ", $info);
     }
