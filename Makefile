@@ -39,12 +39,12 @@ install: build ## install kafka_queue.so into `php-config --extension-dir`
 demo: build kafka-start ## the main job: enqueue and drain a real workload on the local broker
 	$(PHP) php/demo.php --brokers=$(KAFKA_QUEUE_TEST_BROKERS)
 
-test: build lint kafka-start test-rust chaos-ci test-php test-drupal ## everything the CI runs (chaos-ci: the reduced fault-injection suite)
+test: build lint kafka-test-brokers test-rust chaos-ci test-php test-drupal ## everything the CI runs (chaos-ci: the reduced fault-injection suite)
 
 test-rust: ## unit tests of the plain Rust queue logic
 	cargo test --release --quiet
 
-test-php: ## the extension's contract, against the real broker
+test-php: ## the extension's contract, against the real brokers (plain and secured)
 	$(PHP) $(PHPUNIT) -c tests/php/phpunit.xml
 
 stubs: ## regenerate php/kafka_queue.stub.php from the extension (debug build, cargo-php)

@@ -1,11 +1,13 @@
-# Local Apache Kafka broker (KRaft, loopback) for development and tests.
-# Included by the top-level Makefile; everything is done by scripts/kafka/kafka.sh,
-# state lives in .kafka/ (git-ignored).
+# Local Apache Kafka brokers (KRaft, loopback) for development and tests.
+# Included by the top-level Makefile; everything is done by scripts/kafka/kafka.sh and
+# scripts/kafka/secure.sh (the secured broker), state lives in .kafka/ (git-ignored).
 
 KAFKA_SH := $(abspath $(dir $(lastword $(MAKEFILE_LIST)))../scripts/kafka/kafka.sh)
+SECURE_SH := $(abspath $(dir $(lastword $(MAKEFILE_LIST)))../scripts/kafka/secure.sh)
 
 .PHONY: kafka-fetch kafka-start kafka-stop kafka-status kafka-topics \
-	kafka-cluster-start kafka-cluster-stop kafka-cluster-status
+	kafka-cluster-start kafka-cluster-stop kafka-cluster-status \
+	kafka-secure-start kafka-secure-stop kafka-secure-status kafka-test-brokers
 
 kafka-fetch: ## download the pinned Kafka jars into .kafka/libs
 	@$(KAFKA_SH) fetch
@@ -30,3 +32,16 @@ kafka-cluster-stop:
 
 kafka-cluster-status:
 	@$(KAFKA_SH) cluster-status || true
+
+kafka-secure-start: ## the secured broker on 127.0.0.1:19095: SASL_SSL, SCRAM users, ACLs (new each start)
+	@$(SECURE_SH) start
+
+kafka-secure-stop: ## stop the secured broker (idempotent)
+	@$(SECURE_SH) stop
+
+kafka-secure-status: ## running or stopped (never fails)
+	@$(SECURE_SH) status || true
+
+# Both brokers of `make test`, started side by side (each script has its own lock).
+kafka-test-brokers: ## start the plain and the secured broker at once
+	@$(KAFKA_SH) start & plain=$$!; $(SECURE_SH) start; secure=$$?; wait $$plain && exit $$secure

@@ -24,9 +24,11 @@ for p in "${PACKAGES[@]}"; do
     installed "$p" || missing+=("$p")
 done
 command -v java >/dev/null 2>&1 || missing+=(default-jre-headless)
-# The chaos suite compiles a small Admin-API helper.
+# The chaos suite and the secured broker (scripts/kafka/secure.sh) compile small Admin-API helpers.
 command -v javac >/dev/null 2>&1 || missing+=(default-jdk-headless)
 command -v mvn >/dev/null 2>&1 || missing+=(maven)
+# The secured broker's CA and certificate.
+command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 
 if ((${#missing[@]})); then
     command -v apt-get >/dev/null 2>&1 || { say "apt-get not found; install by hand: ${missing[*]}" >&2; exit 1; }

@@ -109,10 +109,12 @@ select_cluster_node() {
 need() { command -v "$1" >/dev/null 2>&1 || die "$1 not found (scripts/install-deps.sh installs it)"; }
 
 # Serialises commands that change state (two `make kafka-start` at once, say).
+# LOCK_FILE: secure.sh (which sources this file) has its own, so both brokers can start at once.
+LOCK_FILE=$KAFKA_DIR/.lock
 lock() {
     mkdir -p "$KAFKA_DIR"
-    exec 9>"$KAFKA_DIR/.lock"
-    flock -w 300 9 || die "another kafka.sh holds $KAFKA_DIR/.lock"
+    exec 9>"$LOCK_FILE"
+    flock -w 300 9 || die "another kafka.sh holds $LOCK_FILE"
 }
 
 # A short-lived JVM running one of Kafka's tools; its log (WARN+) goes to .kafka/tools.log.
@@ -560,4 +562,7 @@ main() {
     esac
 }
 
-main "$@"
+# scripts/kafka/secure.sh sources this file for its functions.
+if [[ ${BASH_SOURCE[0]} == "$0" ]]; then
+    main "$@"
+fi
