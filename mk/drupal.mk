@@ -60,5 +60,7 @@ test-drupal-kernel: build kafka-start drupal-site
 		SIMPLETEST_DB=sqlite://localhost/$(DRUPAL_BUILD)/kernel/db.sqlite SIMPLETEST_BASE_URL=http://localhost \
 		timeout 900 vendor/bin/phpunit -c web/core $(DRUPAL_PHPUNIT_GROUPS) web/modules/contrib/kafka_queue/tests/src/Kernel
 
+# PHPUnit of the test site; the tests install the site (drush site:install) and run Drush.
 test-drupal-cli: build kafka-start drupal-site
-	$(PHP) $(PHPUNIT) -c tests/drupal/phpunit.xml
+	cd $(DRUPAL_SITE) && $(DRUPAL_ENV) KAFKA_QUEUE_TEST_BROKERS=$(KAFKA_QUEUE_TEST_BROKERS) \
+		timeout 1200 vendor/bin/phpunit -c $(DRUPAL_PROJECT)/tests/drupal/phpunit.xml $(DRUPAL_PHPUNIT_GROUPS)

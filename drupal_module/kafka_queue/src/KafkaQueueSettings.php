@@ -288,10 +288,26 @@ class KafkaQueueSettings {
   }
 
   /**
+   * Whether settings.php names queue.kafka for this very queue.
+   *
+   * @param string $name
+   *   The queue name.
+   *
+   * @return bool
+   *   TRUE when queue_service_NAME or queue_reliable_service_NAME is
+   *   'queue.kafka'.
+   */
+  public function isRoutedByName(string $name): bool {
+    return $this->settings->get('queue_service_' . $name) === static::SERVICE_ID
+      || $this->settings->get('queue_reliable_service_' . $name) === static::SERVICE_ID;
+  }
+
+  /**
    * Whether Drupal's queue factory hands this queue to the Kafka backend.
    *
-   * Mirrors \Drupal\Core\Queue\QueueFactory::get(): queue_service_NAME, else
-   * queue_default; a reliable queue checks queue_reliable_service_NAME first.
+   * Mirrors \Drupal\Core\Queue\QueueFactory::get(): queue_service_NAME,
+   * else queue_default; a reliable queue checks queue_reliable_service_NAME
+   * first.
    *
    * @param string $name
    *   The queue name.
@@ -299,10 +315,28 @@ class KafkaQueueSettings {
    * @return bool
    *   TRUE when either lookup ends at this module's service.
    */
-  public function isKafkaQueue(string $name): bool {
+  public function reachesKafkaService(string $name): bool {
     $service = $this->settings->get('queue_service_' . $name, $this->settings->get('queue_default', 'queue.database'));
-    return $service === static::SERVICE_ID
-      || $this->settings->get('queue_reliable_service_' . $name) === static::SERVICE_ID;
+    return $service === static::SERVICE_ID || $this->isRoutedByName($name);
+  }
+
+  /**
+   * The queues that settings.php routes to queue.kafka by name.
+   *
+   * @return string[]
+   *   NAME of every queue_service_NAME and queue_reliable_service_NAME set to
+   *   'queue.kafka'.
+   */
+  public function namedRoutes(): array {
+    $names = [];
+    // Settings has no instance accessor of every key: getAll() reads the
+    // site's Settings, which is the instance this service was given.
+    foreach (Settings::getAll() as $key => $value) {
+      if ($value === static::SERVICE_ID && preg_match('/^queue_(?:reliable_)?service_(.+)$/s', (string) $key, $matches)) {
+        $names[] = $matches[1];
+      }
+    }
+    return array_values(array_unique($names));
   }
 
   /**

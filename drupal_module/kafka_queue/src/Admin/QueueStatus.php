@@ -5,7 +5,6 @@ declare(strict_types=1);
 namespace Drupal\kafka_queue\Admin;
 
 use Drupal\kafka_queue\KafkaQueueRegistry;
-use Drupal\kafka_queue\KafkaQueueSettings;
 use Drupal\kafka_queue\Queue\KafkaQueueFactory;
 use Drupal\kafka_queue\Queue\QueueStateStore;
 
@@ -20,8 +19,6 @@ class QueueStatus {
   /**
    * Constructs a QueueStatus.
    *
-   * @param \Drupal\kafka_queue\KafkaQueueSettings $settings
-   *   The module's settings.
    * @param \Drupal\kafka_queue\KafkaQueueRegistry $registry
    *   The queues on Kafka.
    * @param \Drupal\kafka_queue\Admin\TopicManager $topicManager
@@ -32,7 +29,6 @@ class QueueStatus {
    *   The Drupal-side queue state.
    */
   public function __construct(
-    protected KafkaQueueSettings $settings,
     protected KafkaQueueRegistry $registry,
     protected TopicManager $topicManager,
     protected KafkaQueueFactory $queueFactory,
@@ -92,8 +88,8 @@ class QueueStatus {
         'detail' => [],
       ];
       $problems = [];
-      if (!$this->settings->isKafkaQueue($name) && !in_array($name, $this->settings->extraQueues(), TRUE)) {
-        $problems[] = 'Drupal does not route this queue to queue.kafka.';
+      if (!$this->registry->isKafkaQueue($name)) {
+        $problems[] = 'This queue does not run on Kafka: settings.php does not route it to queue.kafka.';
       }
       if ($topic === NULL || !$topic['exists']) {
         $problems[] = 'The topic does not exist: run "drush kafka-queue:provision".';
@@ -102,7 +98,7 @@ class QueueStatus {
         continue;
       }
       try {
-        $status = $this->queueFactory->get($name)->status();
+        $status = $this->queueFactory->kafkaQueue($name)->status();
         $row = array_replace($row, [
           'topic' => $status['topic'],
           'partitions' => $status['partitions'],

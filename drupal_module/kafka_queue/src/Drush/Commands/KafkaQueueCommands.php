@@ -8,16 +8,22 @@ use Consolidation\OutputFormatters\StructuredData\RowsOfFields;
 use Drupal\kafka_queue\Admin\QueueStatus;
 use Drupal\kafka_queue\Admin\TopicManager;
 use Drush\Attributes as CLI;
+use Drush\Commands\AutowireTrait;
 use Drush\Commands\DrushCommands;
-use Psr\Container\ContainerInterface;
 
 /**
  * Drush commands of the Kafka Queue module.
  *
- * Thin wrappers: the work is done by the module's services, which the module's
- * tests exercise against a real broker.
+ * Thin wrappers: the work is done by the module's services. Drush 12.5+
+ * finds the class by its namespace and builds it through AutowireTrait, which
+ * passes the services named by the constructor's parameter types.
+ *
+ * Option descriptions must not contain "Default:": Drush's parser takes what
+ * follows it as the option's default value.
  */
 final class KafkaQueueCommands extends DrushCommands {
+
+  use AutowireTrait;
 
   /**
    * Constructs a KafkaQueueCommands object.
@@ -35,22 +41,6 @@ final class KafkaQueueCommands extends DrushCommands {
   }
 
   /**
-   * Instantiates the commands (Drush 12 and 13).
-   *
-   * @param \Psr\Container\ContainerInterface $container
-   *   The container.
-   *
-   * @return static
-   *   The commands.
-   */
-  public static function create(ContainerInterface $container): self {
-    return new self(
-      $container->get('kafka_queue.topic_manager'),
-      $container->get('kafka_queue.status'),
-    );
-  }
-
-  /**
    * Creates the Kafka topics of every queue of the site. Run at deploy time.
    *
    * The queues are every QueueWorker plugin, plus
@@ -60,8 +50,8 @@ final class KafkaQueueCommands extends DrushCommands {
    * It uses $settings['kafka_queue']['admin'] credentials when they are set.
    */
   #[CLI\Command(name: 'kafka-queue:provision', aliases: ['kq-provision'])]
-  #[CLI\Option(name: 'web-servers', description: 'Number of web servers (hosts that consume the queues); each topic gets twice as many partitions. Default: $settings[\'kafka_queue\'][\'provision\'][\'web_servers\'].')]
-  #[CLI\Option(name: 'replication-factor', description: 'Replicas of each partition. Default: $settings[\'kafka_queue\'][\'provision\'][\'replication_factor\'], else 1.')]
+  #[CLI\Option(name: 'web-servers', description: 'Number of web servers (hosts that consume the queues); each topic gets twice as many partitions. When left out: $settings[\'kafka_queue\'][\'provision\'][\'web_servers\'].')]
+  #[CLI\Option(name: 'replication-factor', description: 'Replicas of each partition. When left out: $settings[\'kafka_queue\'][\'provision\'][\'replication_factor\'], else 1.')]
   #[CLI\Option(name: 'dry-run', description: 'Report what would be created; create nothing.')]
   #[CLI\Usage(name: 'drush kafka-queue:provision --web-servers=3 --replication-factor=3', description: 'Create the missing topics with 6 partitions and 3 replicas each.')]
   #[CLI\Usage(name: 'drush kafka-queue:provision --web-servers=3 --dry-run', description: 'Show which topics are missing.')]
@@ -97,7 +87,7 @@ final class KafkaQueueCommands extends DrushCommands {
    * per-partition figures (detail).
    */
   #[CLI\Command(name: 'kafka-queue:status', aliases: ['kq-status'])]
-  #[CLI\Argument(name: 'queues', description: 'Comma-separated queue names. Default: every queue on Kafka.')]
+  #[CLI\Argument(name: 'queues', description: 'Comma-separated queue names; when left out, every queue of the site that runs on Kafka.')]
   #[CLI\Usage(name: 'drush kafka-queue:status', description: 'One line per queue on Kafka.')]
   #[CLI\Usage(name: 'drush kafka-queue:status mymodule_mail --format=json', description: 'One queue, with per-partition figures.')]
   #[CLI\FieldLabels(labels: [

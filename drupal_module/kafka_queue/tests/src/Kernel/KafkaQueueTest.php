@@ -12,7 +12,8 @@ use Drupal\Tests\kafka_queue\Traits\KafkaTestTrait;
  * Core's queue test, with queue.kafka as the backend.
  *
  * Runs core's runQueueTest() on two Kafka queues obtained from Drupal's own
- * queue factory; the inherited database and memory queue tests run too.
+ * queue factory, routed by name (they are no QueueWorker plugins); the
+ * inherited database and memory queue tests run too.
  *
  * @group kafka_queue
  */
@@ -31,7 +32,6 @@ class KafkaQueueTest extends QueueTest {
   protected function setUp(): void {
     parent::setUp();
     $this->setUpKafka();
-    $this->setSetting('queue_default', 'queue.kafka');
   }
 
   /**
@@ -40,6 +40,9 @@ class KafkaQueueTest extends QueueTest {
   public function testKafkaQueue(): void {
     $names = [$this->randomMachineName(), $this->randomMachineName()];
     $this->provisionTopics($names);
+    foreach ($names as $name) {
+      $this->setSetting('queue_service_' . $name, 'queue.kafka');
+    }
     $queue1 = \Drupal::queue($names[0]);
     $queue2 = \Drupal::queue($names[1]);
     $this->assertInstanceOf(KafkaQueue::class, $queue1);
