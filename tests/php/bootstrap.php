@@ -13,3 +13,4 @@ if (!extension_loaded('kafka_queue')) {
 }
 
 require __DIR__ . '/src/KafkaTestCase.php';
+require __DIR__ . '/src/SecureTestCase.php';
