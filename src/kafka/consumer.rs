@@ -8,10 +8,12 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, Context as _, Result};
-use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer, ConsumerContext, Rebalance};
-use rdkafka::error::KafkaError;
+use rdkafka::bindings as rdsys;
+use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer, ConsumerContext};
+use rdkafka::error::{KafkaError, RDKafkaErrorCode};
 use rdkafka::message::{Message, Timestamp};
 use rdkafka::topic_partition_list::{Offset, TopicPartitionList};
+use rdkafka::types::RDKafkaRespErr;
 use rdkafka::ClientContext;
 
 use super::{client_config, commit_within, millis, CommitError};
@@ -63,40 +65,74 @@ struct GroupContext {
     timeout: Duration,
     listener: Arc<dyn GroupListener>,
     assignment_seen: AtomicBool,
+    /// Partitions were assigned whose committed positions could not be read.
+    start_failed: AtomicBool,
 }
 
 impl ClientContext for GroupContext {}
 
 impl ConsumerContext for GroupContext {
-    fn pre_rebalance(&self, consumer: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
-        if let Rebalance::Revoke(tpl) = rebalance {
-            let partitions = partitions_of(tpl, &self.topic);
-            let commits = self.listener.revoking(&partitions);
-            if !commits.is_empty() && !consumer.assignment_lost() {
-                let tpl = commit_list(&self.topic, &commits);
-                if let Err(e) = commit_within(consumer.client(), &tpl, self.timeout) {
-                    crate::queue::report::warn(&format!(
-                        "kafka_queue: could not commit the deleted list of topic \"{}\" before \
-                         its partitions moved to another worker; their deleted items may be \
-                         delivered again: {e}",
-                        self.topic
-                    ));
+    /// Partitions are assigned at the offsets the queue read from the group's commit, not left
+    /// for librdkafka to look up on its own: two look-ups could straddle a late commit of the
+    /// previous owner, and the fetch would then start elsewhere than the deleted list.
+    fn rebalance(
+        &self,
+        consumer: &BaseConsumer<Self>,
+        err: RDKafkaRespErr,
+        tpl: &mut TopicPartitionList,
+    ) {
+        let client = consumer.client().native_ptr();
+        match err {
+            RDKafkaRespErr::RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS => {
+                let partitions = partitions_of(tpl, &self.topic);
+                match committed_positions(consumer, &self.topic, &partitions, self.timeout) {
+                    Ok(positions) => {
+                        for start in &positions {
+                            let _ = tpl.set_partition_offset(
+                                &self.topic,
+                                start.committed.partition,
+                                Offset::Offset(start.committed.offset),
+                            );
+                        }
+                        self.listener.assigned(positions);
+                    }
+                    Err(e) => {
+                        // Without its deleted list the partition cannot be served: this member
+                        // is replaced by a new one, which reads the positions again.
+                        self.start_failed.store(true, Ordering::Release);
+                        crate::queue::report::warn(&format!(
+                            "kafka_queue: could not read the committed positions of topic \"{}\" \
+                             (a new group member takes over): {e}",
+                            self.topic
+                        ));
+                    }
                 }
+                // SAFETY: a live consumer handle and the list librdkafka handed to this callback.
+                unsafe { rdsys::rd_kafka_incremental_assign(client, tpl.ptr()) };
+                self.assignment_seen.store(true, Ordering::Release);
             }
-        }
-    }
-
-    fn post_rebalance(&self, consumer: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
-        if let Rebalance::Assign(tpl) = rebalance {
-            let partitions = partitions_of(tpl, &self.topic);
-            match committed_positions(consumer, &self.topic, &partitions, self.timeout) {
-                Ok(positions) => self.listener.assigned(positions),
-                Err(e) => crate::queue::report::warn(&format!(
-                    "kafka_queue: could not read the committed positions of topic \"{}\": {e}",
-                    self.topic
-                )),
+            RDKafkaRespErr::RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS => {
+                let partitions = partitions_of(tpl, &self.topic);
+                let commits = self.listener.revoking(&partitions);
+                if !commits.is_empty() && !consumer.assignment_lost() {
+                    let list = commit_list(&self.topic, &commits);
+                    if let Err(e) = commit_within(consumer.client(), &list, self.timeout) {
+                        crate::queue::report::warn(&format!(
+                            "kafka_queue: could not commit the deleted list of topic \"{}\" \
+                             before its partitions moved to another worker; their deleted items \
+                             may be delivered again: {e}",
+                            self.topic
+                        ));
+                    }
+                }
+                // SAFETY: as above.
+                unsafe { rdsys::rd_kafka_incremental_unassign(client, tpl.ptr()) };
             }
-            self.assignment_seen.store(true, Ordering::Release);
+            other => crate::queue::report::warn(&format!(
+                "kafka_queue: rebalance error on topic \"{}\": {}",
+                self.topic,
+                RDKafkaErrorCode::from(other)
+            )),
         }
     }
 }
@@ -211,6 +247,7 @@ impl GroupConsumer {
             timeout: settings.timeout,
             listener,
             assignment_seen: AtomicBool::new(false),
+            start_failed: AtomicBool::new(false),
         };
         let inner: BaseConsumer<GroupContext> = config
             .create_with_context(context)
@@ -245,6 +282,12 @@ impl GroupConsumer {
     /// Whether the group has told this member its partitions at least once.
     pub fn assignment_seen(&self) -> bool {
         self.inner.context().assignment_seen.load(Ordering::Acquire)
+    }
+
+    /// Whether partitions were assigned to this member without their committed positions: it
+    /// cannot serve them and must be replaced.
+    pub fn start_failed(&self) -> bool {
+        self.inner.context().start_failed.load(Ordering::Acquire)
     }
 
     /// The high watermark of a partition as of the last fetch response, without a request.
