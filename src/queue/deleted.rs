@@ -10,12 +10,18 @@
 //! kq1/<span>,<gap>+<length>,<gap>+<length>...
 //! ```
 //!
+//! The lease ends of items held when the commit was made follow, after a `;` (see
+//! [`super::leases`]).
+//!
 //! Brokers cap the metadata (`offset.metadata.max.bytes`, 4096 by default). When the runs do not
 //! fit, the encoding keeps the runs closest to the base and reports the rest as not persisted:
 //! they stay in memory and are persisted once the base moves past the item that holds it back.
+//! Leases get what the runs leave of the budget, the ones closest to the base first.
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
+
+use super::leases::Leases;
 
 const PREFIX: &str = "kq1";
 
@@ -142,6 +148,8 @@ pub struct Decoded {
     pub done: OffsetSet,
     /// The first offset the writer had not read: every deletion lies below it.
     pub read_to: i64,
+    /// Lease ends of the items the writer held.
+    pub leases: Leases,
 }
 
 /// The result of encoding a deleted list for one commit.
@@ -150,13 +158,18 @@ pub struct Encoded {
     pub metadata: String,
     /// Runs that did not fit into the budget and are therefore not persisted by this commit.
     pub runs_left_out: usize,
+    /// Leases that did not fit (their items come back before their lease ends).
+    pub leases_left_out: usize,
 }
 
-/// Encodes the runs of `set` above `base`, read up to `read_to`, into at most `budget` bytes.
-pub fn encode(base: i64, set: &OffsetSet, read_to: i64, budget: usize) -> Encoded {
+/// Encodes the runs of `set` above `base`, read up to `read_to`, then the `leases`, into at
+/// most `budget` bytes.
+pub fn encode(base: i64, set: &OffsetSet, read_to: i64, leases: &Leases, budget: usize) -> Encoded {
+    // What the list names was read: its runs and its leased offsets.
     let read_to = read_to
         .max(base)
-        .max(set.runs.last_key_value().map_or(base, |(_, &e)| e));
+        .max(set.runs.last_key_value().map_or(base, |(_, &e)| e))
+        .max(leases.iter().last().map_or(base, |(o, _)| o + 1));
     let mut metadata = format!("{PREFIX}/{}", read_to - base);
     let mut previous_end = base;
     let mut written = 0;
@@ -172,9 +185,11 @@ pub fn encode(base: i64, set: &OffsetSet, read_to: i64, budget: usize) -> Encode
         previous_end = end;
         written += 1;
     }
+    let leases_left_out = leases.encode_into(&mut metadata, base, budget);
     Encoded {
         metadata,
         runs_left_out: set.run_count() - written,
+        leases_left_out,
     }
 }
 
@@ -192,9 +207,14 @@ pub fn decode(base: i64, metadata: &str) -> Result<Decoded, DecodeError> {
         return Ok(Decoded {
             done: set,
             read_to: base,
+            leases: Leases::new(),
         });
     }
-    let mut parts = metadata.split(',');
+    let (runs, leases) = match metadata.split_once(';') {
+        Some((runs, leases)) => (runs, Some(leases)),
+        None => (metadata, None),
+    };
+    let mut parts = runs.split(',');
     let unknown = || {
         DecodeError(format!(
             "unknown deleted-list format {:?}",
@@ -228,7 +248,15 @@ pub fn decode(base: i64, metadata: &str) -> Result<Decoded, DecodeError> {
         set.insert_range(start, end);
         previous_end = end;
     }
-    Ok(Decoded { done: set, read_to })
+    let leases = match leases {
+        Some(section) => Leases::decode(base, read_to, section)?,
+        None => Leases::new(),
+    };
+    Ok(Decoded {
+        done: set,
+        read_to,
+        leases,
+    })
 }
 
 #[cfg(test)]
@@ -264,21 +292,50 @@ mod tests {
     #[test]
     fn encode_decode_round_trip() {
         let s = set_of(&[3, 4, 5, 9, 1000]);
-        let enc = encode(2, &s, 1200, 4000);
+        let enc = encode(2, &s, 1200, &Leases::new(), 4000);
         assert_eq!(enc.metadata, "kq1/1198,1+3,3+1,990+1");
         assert_eq!(enc.runs_left_out, 0);
         let decoded = decode(2, &enc.metadata).unwrap();
         assert_eq!((decoded.done, decoded.read_to), (s.clone(), 1200));
         assert_eq!(decode(2, "").unwrap().read_to, 2);
-        assert_eq!(encode(2, &OffsetSet::new(), 0, 4000).metadata, "kq1/0");
+        assert_eq!(
+            encode(2, &OffsetSet::new(), 0, &Leases::new(), 4000).metadata,
+            "kq1/0"
+        );
         // The read position never lies below what the list itself says was read.
-        assert_eq!(encode(2, &s, 0, 4000).metadata, "kq1/999,1+3,3+1,990+1");
+        assert_eq!(
+            encode(2, &s, 0, &Leases::new(), 4000).metadata,
+            "kq1/999,1+3,3+1,990+1"
+        );
+    }
+
+    #[test]
+    fn leases_follow_the_runs_and_round_trip() {
+        let s = set_of(&[3, 4]);
+        let mut leases = Leases::new();
+        leases.insert(2, 5_000);
+        leases.insert(6, 9_001);
+        let enc = encode(2, &s, 8, &leases, 4000);
+        assert_eq!(enc.metadata, "kq1/6,1+2;5,0+0,4+5");
+        let decoded = decode(2, &enc.metadata).unwrap();
+        assert_eq!(decoded.done, s);
+        assert_eq!(
+            decoded.leases.iter().collect::<Vec<_>>(),
+            vec![(2, 5_000), (6, 10_000)]
+        );
+        // A lease on an offset the writer had not read is corruption.
+        assert!(decode(2, "kq1/6,1+2;5,0+0,6+5").is_err());
+        // Runs come first: when they fill the budget, the leases are left out.
+        let many = set_of(&(0..2000).map(|i| 3 + i * 2).collect::<Vec<_>>());
+        let enc = encode(2, &many, 5000, &leases, 4000);
+        assert!(enc.metadata.len() <= 4000 && !enc.metadata.contains(';'));
+        assert_eq!(enc.leases_left_out, 2);
     }
 
     #[test]
     fn encoding_respects_the_budget_and_keeps_the_oldest_runs() {
         let s = set_of(&(0..2000).map(|i| 1 + i * 2).collect::<Vec<_>>());
-        let enc = encode(0, &s, 0, 4096);
+        let enc = encode(0, &s, 0, &Leases::new(), 4096);
         assert!(enc.metadata.len() <= 4096);
         assert!(enc.runs_left_out > 0);
         let kept = decode(0, &enc.metadata).unwrap().done;
@@ -342,19 +399,27 @@ mod tests {
                 let _ = decode(base, &metadata);
             }
 
-            /// Any set above a base survives encode then decode, within the budget.
+            /// Any set above a base, with leases on other offsets, survives encode then decode,
+            /// within the budget.
             #[test]
             fn encode_decode_round_trip(
                 base in 0i64..1_000_000,
                 offsets in proptest::collection::btree_set(1i64..5_000, 0..300),
+                leased in proptest::collection::btree_map(0i64..5_000, 0i64..1_000_000, 0..100),
             ) {
                 let mut set = OffsetSet::new();
                 for o in &offsets {
                     set.insert(base + o);
                 }
-                let encoded = encode(base, &set, base + 5_000, 4000);
+                let mut leases = Leases::new();
+                for (&o, &end) in leased.iter().filter(|(o, _)| !offsets.contains(o)) {
+                    leases.insert(base + o, end);
+                }
+                let encoded = encode(base, &set, base + 5_000, &leases, 4000);
                 prop_assert!(encoded.metadata.len() <= 4000);
-                let decoded = decode(base, &encoded.metadata).unwrap().done;
+                let decoded = decode(base, &encoded.metadata).unwrap();
+                prop_assert_eq!(decoded.leases.len() + encoded.leases_left_out, leases.len());
+                let decoded = decoded.done;
                 if encoded.runs_left_out == 0 {
                     prop_assert_eq!(decoded, set);
                 } else {

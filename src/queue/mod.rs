@@ -4,6 +4,7 @@ pub mod config;
 pub mod deleted;
 pub mod envelope;
 pub mod ids;
+pub mod leases;
 pub mod operations;
 pub mod registry;
 pub mod report;

@@ -8,6 +8,7 @@ use super::config::{ConfigError, Mode, Settings};
 use super::deleted::{self, live_items, OffsetSet};
 use super::envelope::{self, PayloadKind};
 use super::ids::next_item_id;
+use super::leases::Leases;
 use super::registry::{self, ClientKeys};
 use super::report;
 use super::topic::topic_name;
@@ -340,8 +341,14 @@ impl Queue {
             .map(|v| Committed {
                 partition: v.partition,
                 offset: v.high,
-                metadata: deleted::encode(v.high, &OffsetSet::new(), v.high, METADATA_BUDGET)
-                    .metadata,
+                metadata: deleted::encode(
+                    v.high,
+                    &OffsetSet::new(),
+                    v.high,
+                    &Leases::new(),
+                    METADATA_BUDGET,
+                )
+                .metadata,
             })
             .collect();
         self.commit_for_group(&commits).map_err(|e| {
@@ -393,9 +400,16 @@ impl Queue {
             lost += (v.low - base) as u64 - done.count_in(base, v.low);
             let mut kept = done;
             kept.remove_below(v.low + 1);
-            let mut state = super::tracker::PartitionState::new(v.partition, v.low, kept);
+            let leases = v
+                .committed
+                .as_ref()
+                .and_then(|(offset, metadata)| deleted::decode(*offset, metadata).ok())
+                .map(|d| d.leases)
+                .unwrap_or_default();
+            let mut state =
+                super::tracker::PartitionState::new(v.partition, v.low, kept).with_leases(leases);
             state.trim_to(v.low);
-            let (offset, encoded) = state.commit_point(METADATA_BUDGET);
+            let (offset, encoded) = state.commit_point(METADATA_BUDGET, now_ms(), false);
             commits.push(Committed {
                 partition: v.partition,
                 offset,

@@ -3,6 +3,11 @@
 //!
 //! Invariants: every offset below `base` is done; `base` itself is not done; `done` holds only
 //! offsets above `base`. An item is in at most one of `claimed`, `ready` and `delayed`.
+//!
+//! Leases outlive the owner: the commit a worker makes when it gives a partition up carries the
+//! lease ends of the items it holds, every commit those an earlier owner had leased
+//! (`inherited`, until they end), and an item under an inherited lease waits, like a delayed
+//! one, until the lease ends.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -10,6 +15,7 @@ use std::time::Instant;
 
 use super::deleted::{self, OffsetSet};
 use super::envelope::PayloadKind;
+use super::leases::Leases;
 
 /// One queue item as read from Kafka.
 #[derive(Debug, PartialEq, Eq)]
@@ -32,6 +38,9 @@ pub enum Fetched {
     AlreadyDone,
     /// Delayed until its not-before time; kept in memory.
     Delayed,
+    /// Below the committed base: done, unless the topic was re-created (see
+    /// [`PartitionState::restart_at`]).
+    BelowBase,
 }
 
 /// Why an item given back by PHP was not accepted.
@@ -57,9 +66,15 @@ pub struct PartitionState {
     next_fetch: i64,
     claimed: BTreeMap<i64, Claim>,
     ready: BTreeMap<i64, Arc<Item>>,
-    delayed: BTreeMap<i64, Arc<Item>>,
+    /// Items not claimable before a time (Unix ms): their not-before time, or an inherited
+    /// lease end, whichever is later.
+    delayed: BTreeMap<i64, (Arc<Item>, i64)>,
+    /// Leases committed by an earlier owner that have not ended yet.
+    inherited: Leases,
     /// The base and deleted list changed since the last commit.
     dirty: bool,
+    /// Claims were made or ended since the last commit: the committed leases are out of date.
+    leases_changed: bool,
     /// Offsets that vanished from Kafka (retention) while this worker read past them, before
     /// anyone deleted them; reported and reset by the worker.
     lost_to_retention: u64,
@@ -76,11 +91,20 @@ impl PartitionState {
             claimed: BTreeMap::new(),
             ready: BTreeMap::new(),
             delayed: BTreeMap::new(),
+            inherited: Leases::new(),
             dirty: false,
+            leases_changed: false,
             lost_to_retention: 0,
         };
         state.done.remove_below(base + 1);
         state
+    }
+
+    /// Adds the leases an earlier owner committed; those of done offsets are dropped.
+    pub fn with_leases(mut self, mut leases: Leases) -> Self {
+        leases.retain_offsets(|o| o >= self.base && !self.done.contains(o));
+        self.inherited = leases;
+        self
     }
 
     pub fn base(&self) -> i64 {
@@ -99,6 +123,12 @@ impl PartitionState {
         self.dirty
     }
 
+    /// Whether a worker giving this partition up must commit first: deletions, or leases that
+    /// changed since the last commit.
+    pub fn needs_final_commit(&self) -> bool {
+        self.dirty || self.leases_changed
+    }
+
     pub fn claimed_count(&self) -> usize {
         self.claimed.len()
     }
@@ -111,9 +141,13 @@ impl PartitionState {
     /// Takes in the record at `offset`, in fetch order.
     pub fn fetched(&mut self, offset: i64, item: Item, now_ms: i64) -> Fetched {
         if offset < self.next_fetch {
-            // The consumer went backwards: the committed state belongs to an earlier topic of
-            // the same name (offsets restarted). Start over from what Kafka now holds.
-            *self = PartitionState::new(self.partition, offset, OffsetSet::new());
+            // Fetched again (a retried fetch, or a record of an earlier assignment): this
+            // worker holds it, or it is done.
+            return if offset < self.base {
+                Fetched::BelowBase
+            } else {
+                Fetched::AlreadyDone
+            };
         }
         if offset > self.next_fetch {
             // Offsets skipped by the fetch were removed by retention.
@@ -128,12 +162,23 @@ impl PartitionState {
             return Fetched::AlreadyDone;
         }
         let item = Arc::new(item);
-        if item.not_before_ms.is_some_and(|t| t > now_ms) {
-            self.delayed.insert(offset, item);
+        let due = item
+            .not_before_ms
+            .into_iter()
+            .chain(self.inherited.get(offset))
+            .max();
+        if let Some(due) = due.filter(|&t| t > now_ms) {
+            self.delayed.insert(offset, (item, due));
             return Fetched::Delayed;
         }
         self.ready.insert(offset, item);
         Fetched::Claimable
+    }
+
+    /// The topic was re-created (its log ends below the committed base): the committed state
+    /// belongs to an earlier topic of the same name, and starts over at `offset`.
+    pub fn restart_at(&mut self, offset: i64) {
+        *self = PartitionState::new(self.partition, offset, OffsetSet::new());
     }
 
     /// Makes expired leases and due delays claimable again.
@@ -152,28 +197,30 @@ impl PartitionState {
         let due: Vec<i64> = self
             .delayed
             .iter()
-            .filter(|(_, i)| i.not_before_ms.is_none_or(|t| t <= now_ms))
+            .filter(|(_, (_, due))| *due <= now_ms)
             .map(|(&o, _)| o)
             .collect();
         for offset in due {
-            if let Some(item) = self.delayed.remove(&offset) {
+            if let Some((item, _)) = self.delayed.remove(&offset) {
                 self.ready.insert(offset, item);
             }
         }
+        self.inherited.retain_running(now_ms);
     }
 
     pub fn has_ready(&self) -> bool {
         !self.ready.is_empty()
     }
 
-    /// The earliest not-before time among delayed items.
+    /// The earliest time a delayed item becomes claimable.
     pub fn next_due_ms(&self) -> Option<i64> {
-        self.delayed.values().filter_map(|i| i.not_before_ms).min()
+        self.delayed.values().map(|&(_, due)| due).min()
     }
 
     /// Claims the lowest claimable offset.
     pub fn claim_ready(&mut self, expires: Instant) -> Option<Arc<Item>> {
         let (offset, item) = self.ready.pop_first()?;
+        self.leases_changed = true;
         self.claimed.insert(
             offset,
             Claim {
@@ -191,7 +238,7 @@ impl PartitionState {
             .get(&offset)
             .map(|c| &c.item)
             .or_else(|| self.ready.get(&offset))
-            .or_else(|| self.delayed.get(&offset));
+            .or_else(|| self.delayed.get(&offset).map(|(item, _)| item));
         match held {
             Some(item) if item.id == item_id => Ok(Arc::clone(item)),
             Some(_) => Err(Refusal::WrongItem),
@@ -205,6 +252,7 @@ impl PartitionState {
         self.claimed.remove(&offset);
         self.ready.remove(&offset);
         self.delayed.remove(&offset);
+        self.inherited.remove(offset);
         self.mark_done_range(offset, offset + 1);
         Ok(())
     }
@@ -214,6 +262,7 @@ impl PartitionState {
         self.held_item(offset, item_id)?;
         if let Some(claim) = self.claimed.remove(&offset) {
             self.ready.insert(offset, claim.item);
+            self.leases_changed = true;
         }
         Ok(())
     }
@@ -258,17 +307,42 @@ impl PartitionState {
         lost
     }
 
-    /// The offset and metadata to commit, and how many deleted runs did not fit.
-    pub fn commit_point(&self, budget: usize) -> (i64, deleted::Encoded) {
+    /// The leases running at `now` (Unix time `now_ms`): the inherited leases of items not
+    /// deleted since, and with `own` this worker's claims.
+    pub fn leases(&self, now: Instant, now_ms: i64, own: bool) -> Leases {
+        let mut leases = self.inherited.clone();
+        leases.retain_running(now_ms);
+        if !own {
+            return leases;
+        }
+        for (&offset, claim) in &self.claimed {
+            if let Some(left) = claim.expires.checked_duration_since(now) {
+                let left_ms = i64::try_from(left.as_millis()).unwrap_or(i64::MAX);
+                leases.insert(offset, now_ms.saturating_add(left_ms));
+            }
+        }
+        leases
+    }
+
+    /// The offset and metadata to commit at Unix time `now_ms`, and what did not fit;
+    /// `giving_up`: the worker is about to lose the partition, its claims' leases go with it.
+    pub fn commit_point(
+        &self,
+        budget: usize,
+        now_ms: i64,
+        giving_up: bool,
+    ) -> (i64, deleted::Encoded) {
+        let leases = self.leases(Instant::now(), now_ms, giving_up);
         (
             self.base,
-            deleted::encode(self.base, &self.done, self.next_fetch, budget),
+            deleted::encode(self.base, &self.done, self.next_fetch, &leases, budget),
         )
     }
 
-    /// Records that a commit of the current state succeeded.
-    pub fn committed(&mut self) {
+    /// Records that a commit of the current state succeeded (`giving_up`: with the leases).
+    pub fn committed(&mut self, giving_up: bool) {
         self.dirty = false;
+        self.leases_changed &= !giving_up;
     }
 }
 
@@ -313,13 +387,20 @@ mod tests {
         while s.claim_ready(far).is_some() {}
         s.delete(1, "id1").unwrap();
         s.delete(2, "id2").unwrap();
+        s.release(3, "id3").unwrap();
         assert_eq!(s.base(), 0);
-        assert_eq!(s.commit_point(4000).1.metadata, "kq1/4,1+2");
+        assert_eq!(s.commit_point(4000, 0, false).1.metadata, "kq1/4,1+2");
+        // Offset 0 is still claimed: when the worker gives the partition up, its lease (60 s
+        // from time 0) follows the deleted list.
+        assert_eq!(s.commit_point(4000, 0, true).1.metadata, "kq1/4,1+2;60,0+0");
         s.delete(0, "id0").unwrap();
         assert_eq!(s.base(), 3);
         assert_eq!(
-            s.commit_point(4000),
-            (3, deleted::encode(3, &OffsetSet::new(), 4, 4000))
+            s.commit_point(4000, 0, false),
+            (
+                3,
+                deleted::encode(3, &OffsetSet::new(), 4, &Leases::new(), 4000)
+            )
         );
         assert!(s.is_dirty());
         assert_eq!(deleted::live_items(s.base(), s.done(), 0, 4), 1);
@@ -369,6 +450,53 @@ mod tests {
     }
 
     #[test]
+    fn leases_are_committed_and_honoured_by_the_next_owner() {
+        let mut s = PartitionState::new(0, 0, OffsetSet::new());
+        fetch_all(&mut s, 0..4);
+        let now = Instant::now();
+        let now_ms = 1_000_000;
+        s.claim_ready(now + Duration::from_secs(10));
+        s.claim_ready(now + Duration::from_secs(20));
+        s.claim_ready(now + Duration::from_secs(30));
+        assert!(s.needs_final_commit() && !s.is_dirty());
+        s.delete(1, "id1").unwrap();
+        s.release(2, "id2").unwrap();
+        let leases = s.leases(now, now_ms, true);
+        assert_eq!(
+            leases.iter().collect::<Vec<_>>(),
+            vec![(0, now_ms + 10_000)]
+        );
+        assert!(s.leases(now, now_ms, false).is_empty());
+        s.committed(false);
+        assert!(
+            s.needs_final_commit(),
+            "a commit without the leases leaves them to commit"
+        );
+        let (base, encoded) = s.commit_point(4000, now_ms, true);
+        assert_eq!(encoded.metadata, "kq1/4,1+1;1010,0+0");
+        s.committed(true);
+        assert!(!s.needs_final_commit());
+
+        // The next owner: offset 0 waits for the lease, 2 (released) and 3 do not.
+        let decoded = deleted::decode(base, &encoded.metadata).unwrap();
+        let mut next = PartitionState::new(0, base, decoded.done).with_leases(decoded.leases);
+        assert_eq!(next.fetched(0, item(0, None), now_ms), Fetched::Delayed);
+        assert_eq!(next.fetched(1, item(1, None), now_ms), Fetched::AlreadyDone);
+        assert_eq!(next.fetched(2, item(2, None), now_ms), Fetched::Claimable);
+        assert_eq!(next.fetched(3, item(3, None), now_ms), Fetched::Claimable);
+        // It passes the lease on in every commit until the lease ends.
+        let (_, passed_on) = next.commit_point(4000, now_ms + 5_000, false);
+        assert_eq!(passed_on.metadata, "kq1/4,1+1;1010,0+0");
+        next.refresh(now, now_ms + 9_999);
+        let far = now + Duration::from_secs(60);
+        let order: Vec<i64> =
+            std::iter::from_fn(|| next.claim_ready(far).map(|i| i.offset)).collect();
+        assert_eq!(order, vec![2, 3]);
+        next.refresh(now, now_ms + 10_000);
+        assert_eq!(next.claim_ready(far).map(|i| i.offset), Some(0));
+    }
+
+    #[test]
     fn delayed_items_wait_for_their_time() {
         let mut s = PartitionState::new(0, 0, OffsetSet::new());
         assert_eq!(s.fetched(0, item(0, Some(1000)), 500), Fetched::Delayed);
@@ -383,9 +511,29 @@ mod tests {
     fn a_rewind_means_the_topic_was_recreated() {
         let done = deleted::decode(100, "kq1/6,1+5").unwrap().done;
         let mut s = PartitionState::new(0, 100, done);
+        assert_eq!(s.fetched(0, item(0, None), 0), Fetched::BelowBase);
+        assert_eq!(s.base(), 100);
+        s.restart_at(0);
         assert_eq!(s.fetched(0, item(0, None), 0), Fetched::Claimable);
         assert_eq!(s.base(), 0);
         assert!(s.done().is_empty());
+    }
+
+    #[test]
+    fn a_record_fetched_again_changes_nothing() {
+        let done = deleted::decode(10, "kq1/5,2+1").unwrap().done;
+        let mut s = PartitionState::new(0, 10, done);
+        fetch_all(&mut s, 10..15);
+        let far = Instant::now() + Duration::from_secs(60);
+        assert_eq!(s.claim_ready(far).unwrap().offset, 10);
+        // A retried fetch hands out offsets 11..15 again: neither the deleted item (12) nor
+        // the held ones come back, and the base and deleted list stay.
+        for o in 11..15 {
+            assert_eq!(s.fetched(o, item(o, None), 0), Fetched::AlreadyDone);
+        }
+        assert_eq!((s.base(), s.done().len()), (10, 1));
+        let again: Vec<i64> = std::iter::from_fn(|| s.claim_ready(far).map(|i| i.offset)).collect();
+        assert_eq!(again, vec![11, 13, 14]);
     }
 
     #[test]

@@ -46,17 +46,34 @@ pub struct Partitions {
 }
 
 impl Partitions {
+    /// What to commit: the partitions whose deleted list changed, and with `giving_up` (the
+    /// worker is about to lose them) also those whose leases changed.
     fn commits(
         &self,
         states: &mut BTreeMap<i32, PartitionState>,
         only: Option<&[i32]>,
+        giving_up: bool,
     ) -> Vec<Committed> {
         let mut commits = Vec::new();
+        let now_ms = now_ms();
         for (p, state) in states.iter() {
-            if only.is_some_and(|o| !o.contains(p)) || !state.is_dirty() {
+            let due = if giving_up {
+                state.needs_final_commit()
+            } else {
+                state.is_dirty()
+            };
+            if only.is_some_and(|o| !o.contains(p)) || !due {
                 continue;
             }
-            let (offset, encoded) = state.commit_point(METADATA_BUDGET);
+            let (offset, encoded) = state.commit_point(METADATA_BUDGET, now_ms, giving_up);
+            if encoded.leases_left_out > 0 {
+                report::warn(&format!(
+                    "kafka_queue: partition {p}: {} leases do not fit into Kafka's commit \
+                     metadata; if this worker gives the partition up, their items can be claimed \
+                     before their leases end",
+                    encoded.leases_left_out
+                ));
+            }
             if encoded.runs_left_out > 0 {
                 let mut warned = self.warned_overflow.lock();
                 if !*warned {
@@ -90,7 +107,7 @@ impl GroupListener for Partitions {
             let done = match deleted::decode(c.offset, &c.metadata) {
                 // A writer cannot have read past the end of the partition: if it seems to, the
                 // topic was re-created or the metadata is not ours to trust.
-                Ok(d) if d.read_to <= high_watermark.max(c.offset) => d.done,
+                Ok(d) if d.read_to <= high_watermark.max(c.offset) => (d.done, d.leases),
                 Ok(d) => {
                     report::warn(&format!(
                         "kafka_queue: partition {}: the committed deleted list was written \
@@ -98,7 +115,7 @@ impl GroupListener for Partitions {
                          it is ignored and items above offset {} may be delivered again",
                         c.partition, d.read_to, c.offset
                     ));
-                    deleted::OffsetSet::new()
+                    Default::default()
                 }
                 Err(e) => {
                     report::warn(&format!(
@@ -106,19 +123,20 @@ impl GroupListener for Partitions {
                          delivered again",
                         c.partition, e.0, c.offset
                     ));
-                    deleted::OffsetSet::new()
+                    Default::default()
                 }
             };
+            let (done, leases) = done;
             states.insert(
                 c.partition,
-                PartitionState::new(c.partition, c.offset, done),
+                PartitionState::new(c.partition, c.offset, done).with_leases(leases),
             );
         }
     }
 
     fn revoking(&self, partitions: &[i32]) -> Vec<Committed> {
         let mut states = self.states.lock();
-        let commits = self.commits(&mut states, Some(partitions));
+        let commits = self.commits(&mut states, Some(partitions), true);
         for p in partitions {
             states.remove(p);
         }
@@ -206,6 +224,15 @@ impl Worker {
             Polled::Record((partition, offset, item)) => {
                 let mut states = self.partitions.states.lock();
                 let state = states.get_mut(&partition)?;
+                if offset < state.base()
+                    && self
+                        .consumer
+                        .cached_high_watermark(partition)
+                        .is_some_and(|high| high < state.base())
+                {
+                    // The log ends below the committed base: the topic was re-created.
+                    state.restart_at(offset);
+                }
                 let fetched = state.fetched(offset, item, now_ms());
                 let lost = state.take_lost_to_retention();
                 if lost > 0 {
@@ -217,7 +244,7 @@ impl Worker {
                 }
                 match fetched {
                     Fetched::Claimable => state.claim_ready(expires),
-                    Fetched::AlreadyDone | Fetched::Delayed => None,
+                    Fetched::AlreadyDone | Fetched::Delayed | Fetched::BelowBase => None,
                 }
             }
             Polled::Nothing => None,
@@ -322,9 +349,10 @@ impl Worker {
     }
 
     /// The group dropped this worker (its session expired while the brokers were out of
-    /// reach, or it was fenced): it holds nothing any more and must be replaced.
+    /// reach, or it was fenced), or it was given partitions whose deleted lists it could not
+    /// read: it must be replaced.
     pub fn membership_lost(&self) -> bool {
-        self.membership_lost.load(Ordering::Relaxed)
+        self.membership_lost.load(Ordering::Relaxed) || self.consumer.start_failed()
     }
 
     pub fn release(&self, partition: i32, offset: i64, item_id: &str) -> Result<(), Refusal> {
@@ -362,9 +390,13 @@ impl Worker {
     /// this worker is no longer a member, everything it held is dropped (its partitions belong
     /// to others) and the worker is marked for replacement; that is not an error of the call.
     pub fn commit_now(&self, strict: bool) -> Result<()> {
+        self.commit_states(strict, false)
+    }
+
+    fn commit_states(&self, strict: bool, giving_up: bool) -> Result<()> {
         let commits = {
             let mut states = self.partitions.states.lock();
-            self.partitions.commits(&mut states, None)
+            self.partitions.commits(&mut states, None, giving_up)
         };
         *self.last_commit.lock() = Instant::now();
         if commits.is_empty() {
@@ -393,17 +425,18 @@ impl Worker {
         let mut states = self.partitions.states.lock();
         for c in &commits {
             if let Some(state) = states.get_mut(&c.partition) {
-                if state.commit_point(METADATA_BUDGET).0 == c.offset {
-                    state.committed();
+                if state.base() == c.offset {
+                    state.committed(giving_up);
                 }
             }
         }
         Ok(())
     }
 
-    /// Commits what is left and leaves the group, within the configured timeout.
+    /// Commits what is left, leases included, and leaves the group, within the configured
+    /// timeout.
     pub fn close(self) {
-        if let Err(e) = self.commit_now(true) {
+        if let Err(e) = self.commit_states(true, true) {
             report::warn(&format!(
                 "kafka_queue: could not commit deleted items when leaving the group; they may be \
                  delivered again: {e}"

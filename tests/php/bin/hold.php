@@ -6,15 +6,15 @@
  * (--then=exit) or waits to be killed (--then=wait). Used to show that deletions survive the
  * process, whichever way it ends, and that unfinished claims come back.
  *
- * Options: --brokers --queue --group [--then=exit|wait]
+ * Options: --brokers --queue --group [--then=exit|wait] [--lease=S] (default 3600)
  */
 
 declare(strict_types=1);
 
-$o = getopt('', ['brokers:', 'queue:', 'group:', 'then::']);
+$o = getopt('', ['brokers:', 'queue:', 'group:', 'then::', 'lease::']);
 $queue = new KafkaQueue($o['queue'], ['bootstrap.servers' => $o['brokers'], 'group.id' => $o['group']]);
 $claimed = 0;
-while ($item = $queue->claimItem(3600)) {
+while ($item = $queue->claimItem((int) ($o['lease'] ?? 3600))) {
   $claimed++;
   if ($item->data % 2 === 0) {
     $queue->deleteItem($item);

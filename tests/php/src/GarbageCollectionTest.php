@@ -29,8 +29,9 @@ final class GarbageCollectionTest extends KafkaTestCase {
     foreach (range(0, 5) as $n) {
       $queue->createItem($n);
     }
-    // Another worker of the site processes the even items and leaves: 1, 3, 5 remain.
-    [$code, $out] = static::runPhp('hold.php', ['brokers' => static::brokers(), 'queue' => $name, 'group' => $this->site()]);
+    // Another worker of the site processes the even items and leaves: 1, 3, 5 remain, leased
+    // for 6 s more.
+    [$code, $out] = static::runPhp('hold.php', ['brokers' => static::brokers(), 'queue' => $name, 'group' => $this->site(), 'lease' => 6]);
     $this->assertSame([0, "ready 6\n"], [$code, $out]);
     $this->assertSame(3, $queue->numberOfItems());
 
@@ -42,7 +43,10 @@ final class GarbageCollectionTest extends KafkaTestCase {
     $status = $queue->status();
     $this->assertSame(3, $status['detail'][0]['low']);
     $this->assertSame(1, $status['deleted_list'], 'only offset 4 is left in the deleted list');
-    $this->assertSame([3, 5], array_map(fn($item) => $item->data, static::drain($queue)));
+    $this->assertFalse($queue->claimItem(), 'garbage collection keeps the leases');
+    $items = [static::waitFor(fn() => $queue->claimItem(), 15, 'the leases to end')];
+    $items = array_merge($items, static::drain($queue));
+    $this->assertSame([3, 5], array_map(fn($item) => $item->data, $items));
   }
 
   public function testAnOwnerTrimsItsOwnPartitions(): void {

@@ -46,14 +46,16 @@ final class ProcessesTest extends KafkaTestCase {
 
   public function testDeletionsOutliveTheProcess(): void {
     $this->fill(10);
-    [$code, $out] = static::runPhp('hold.php', $this->args(['then' => 'exit']));
+    [$code, $out] = static::runPhp('hold.php', $this->args(['then' => 'exit', 'lease' => 1]));
     $this->assertSame(0, $code);
     $this->assertSame("ready 10\n", $out);
     $queue = $this->queue($this->name);
     $this->assertSame(5, $queue->numberOfItems());
-    $data = array_map(fn($item) => $item->data, static::drain($queue));
+    // The unfinished claims come back once their one-second leases end.
+    $data = array_map(fn($item) => $item->data, $this->claimAll($queue, 5, 15));
     sort($data);
     $this->assertSame([1, 3, 5, 7, 9], $data, 'deleted items never come back; unfinished claims do');
+    $this->assertFalse($queue->claimItem());
   }
 
   public function testDeletionsSurviveSigkillAndTheDeadWorkersClaimsComeBack(): void {

@@ -1,0 +1,95 @@
+<?php
+
+declare(strict_types=1);
+
+namespace KafkaQueue\Tests;
+
+/**
+ * Ownership across processes: leases that outlive their process, partitions that follow
+ * activity, and a queue deleted while workers are live.
+ */
+final class OwnershipTest extends KafkaTestCase {
+
+  private string $name;
+
+  protected function setUp(): void {
+    $this->name = static::uniqueName('own');
+  }
+
+  private function fill(int $count, int $partitions = 1): \KafkaQueue {
+    static::provision($this->name, $partitions);
+    $queue = $this->queue($this->name, ['delivery' => 'fast']);
+    for ($i = 0; $i < $count; $i++) {
+      $queue->createItem($i);
+    }
+    $this->assertSame(0, $queue->flush(), 'every item reached Kafka');
+    return $queue;
+  }
+
+  private function args(array $extra = []): array {
+    return $extra + ['brokers' => static::brokers(), 'queue' => $this->name, 'group' => $this->site()];
+  }
+
+  /**
+   * Starts lease.php; returns [process, pipes, start time of its claims, data it holds].
+   */
+  private function holder(array $args): array {
+    $child = proc_open(static::phpCommand('lease.php', $this->args($args)), [0 => ['pipe', 'r'], 1 => ['pipe', 'w'], 2 => ['pipe', 'w']], $pipes);
+    stream_set_blocking($pipes[1], FALSE);
+    $line = static::waitFor(fn() => fgets($pipes[1]), 30, 'the holder to claim its items');
+    $this->assertMatchesRegularExpression('/^held [0-9.]+ /', $line);
+    [, $start, $held] = explode(' ', trim($line) . ' ');
+    return [$child, $pipes, (float) $start, $held === '' ? [] : array_map('intval', explode(',', $held))];
+  }
+
+  /**
+   * Waits for the end of a child, at most $seconds; returns its exit code.
+   */
+  private static function finish($child, array $pipes, float $seconds = 30): int {
+    fclose($pipes[0]);
+    // The exit code is reported once, by the first look that sees the child ended.
+    $status = static::waitFor(fn() => ($s = proc_get_status($child))['running'] ? FALSE : $s, $seconds, 'the child to end');
+    proc_close($child);
+    return $status['exitcode'];
+  }
+
+  /**
+   * Claims until $count items came or $seconds passed; returns [data => claim time].
+   */
+  private static function claimTimes(\KafkaQueue $queue, int $count, float $seconds, int $lease = 30): array {
+    $got = [];
+    $deadline = microtime(TRUE) + $seconds;
+    while (count($got) < $count && microtime(TRUE) < $deadline) {
+      if ($item = $queue->claimItem($lease)) {
+        $got[$item->data] = microtime(TRUE);
+      }
+    }
+    ksort($got);
+    return $got;
+  }
+
+  public static function endings(): array {
+    return ['the request ends' => ['exit', 0], 'an uncaught exception ends it' => ['throw', 255]];
+  }
+
+  /**
+   * @dataProvider endings
+   */
+  public function testLeasesOutliveTheProcessThatHeldThem(string $then, int $code): void {
+    $this->fill(3);
+    $lease = 4;
+    [$child, $pipes, $start, $held] = $this->holder(['lease' => $lease, 'claim' => 3, 'then' => $then]);
+    $this->assertSame($code, static::finish($child, $pipes));
+    $this->assertSame([1, 2], $held);
+
+    $queue = $this->queue($this->name);
+    $this->assertFalse($queue->claimItem(), 'a leased item is not claimable before its lease ends');
+    $got = static::claimTimes($queue, 2, $lease + 10);
+    $this->assertSame([1, 2], array_keys($got), 'both come back once their leases end');
+    foreach ($got as $data => $at) {
+      $this->assertGreaterThanOrEqual($start + $lease, $at, "item $data was not handed out before its lease ended");
+    }
+    $this->assertFalse($queue->claimItem(), 'the deleted one never comes back');
+  }
+
+}
