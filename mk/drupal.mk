@@ -58,7 +58,7 @@ test-drupal-kernel: build kafka-start drupal-site
 	@mkdir -p $(DRUPAL_BUILD)/kernel
 	cd $(DRUPAL_SITE) && $(DRUPAL_ENV) KAFKA_QUEUE_TEST_BROKERS=$(KAFKA_QUEUE_TEST_BROKERS) \
 		SIMPLETEST_DB=sqlite://localhost/$(DRUPAL_BUILD)/kernel/db.sqlite SIMPLETEST_BASE_URL=http://localhost \
-		timeout 900 vendor/bin/phpunit -c web/core $(DRUPAL_PHPUNIT_GROUPS) web/modules/contrib/kafka_queue/tests/src/Kernel
+		timeout 900 vendor/bin/phpunit -c web/core $(DRUPAL_PHPUNIT_GROUPS) web/modules/contrib/kafka_queue/tests/src
 
 # PHPUnit of the test site; the tests install the site (drush site:install) and run Drush.
 test-drupal-cli: build kafka-start drupal-site

@@ -13,7 +13,8 @@ namespace KafkaQueue\DrupalCli;
  * Each test class gives its settings their own topic prefix and consumer
  * group, so classes never see each other's topics or items.
  *
- * Every child process runs under timeout(1).
+ * Every child process runs under timeout(1); each command, its exit code and
+ * duration are listed in .build/cli/commands.log.
  */
 final class DrupalSite {
 
@@ -134,8 +135,10 @@ final class DrupalSite {
     file_put_contents($sites . '/settings.php', <<<'PHP'
 
 // Added by the kafka_queue CLI tests: the test module lives under
-// kafka_queue/tests, and each test selects its settings file.
+// kafka_queue/tests, the machine has no network for security advisories, and
+// each test selects its settings file.
 $settings['extension_discovery_scan_tests'] = TRUE;
+$config['system.advisories']['enabled'] = FALSE;
 if (getenv('KAFKA_QUEUE_TEST_SETTINGS')) {
   include getenv('KAFKA_QUEUE_TEST_SETTINGS');
 }
@@ -178,7 +181,11 @@ PHP, FILE_APPEND);
     fclose($pipes[1]);
     fclose($pipes[2]);
     $code = proc_close($process);
-    return new Result($command, $code, $out, $err, microtime(TRUE) - $started);
+    $result = new Result($command, $code, $out, $err, microtime(TRUE) - $started);
+    if (is_dir($this->dir)) {
+      file_put_contents($this->dir . '/commands.log', sprintf("%6.2f s  exit %d  %s\n", $result->seconds, $code, $command), FILE_APPEND);
+    }
+    return $result;
   }
 
 }

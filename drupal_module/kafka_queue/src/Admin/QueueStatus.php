@@ -83,7 +83,9 @@ class QueueStatus {
         'group' => NULL,
         'group_state' => NULL,
         'members' => NULL,
-        'drupal_state' => $record['status'] ?? 'none',
+        // A record of another topic (the topic prefix changed since) says
+        // nothing about this one.
+        'drupal_state' => $record !== NULL && $record['topic'] === ($topic['topic'] ?? NULL) ? $record['status'] : 'none',
         'problem' => '',
         'detail' => [],
       ];

@@ -151,7 +151,7 @@ class Requirements {
    * Describes the consumer group and topic prefix.
    */
   protected function groupDescription(string $group, string $prefix): TranslatableMarkup {
-    $args = ['@group' => $group, '@prefix' => $prefix === '' ? '(none)' : $prefix];
+    $args = ['@group' => $group, '@prefix' => $prefix === '' ? '(none)' : '"' . $prefix . '"'];
     if ($this->settings->isGroupIdDerived()) {
       return new TranslatableMarkup("Consumer group @group, derived from the site's hash salt: pin it with \$settings['kafka_queue']['group.id'], since a new group starts without the site's deleted list. Topic prefix: @prefix.", $args);
     }

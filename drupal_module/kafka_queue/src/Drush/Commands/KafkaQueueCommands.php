@@ -26,6 +26,11 @@ final class KafkaQueueCommands extends DrushCommands {
   use AutowireTrait;
 
   /**
+   * Output formats that can show nested data, such as the partitions detail.
+   */
+  private const STRUCTURED_FORMATS = ['json', 'yaml', 'php', 'var_export', 'print-r', 'var_dump'];
+
+  /**
    * Constructs a KafkaQueueCommands object.
    *
    * @param \Drupal\kafka_queue\Admin\TopicManager $topicManager
@@ -43,7 +48,8 @@ final class KafkaQueueCommands extends DrushCommands {
   /**
    * Creates the Kafka topics of every queue of the site. Run at deploy time.
    *
-   * The queues are every QueueWorker plugin, plus
+   * The queues are every QueueWorker plugin, every queue that settings.php
+   * routes to queue.kafka by name (queue_service_NAME) and every name in
    * $settings['kafka_queue']['extra_queues'], whether or not settings.php
    * routes them to queue.kafka yet: run it before switching queues to Kafka.
    * Existing topics are left as they are, so the command is safe to repeat.
@@ -64,15 +70,28 @@ final class KafkaQueueCommands extends DrushCommands {
   #[CLI\DefaultTableFields(fields: ['queue', 'topic', 'partitions', 'action'])]
   #[CLI\FilterDefaultField(field: 'queue')]
   public function provision(array $options = ['web-servers' => self::REQ, 'replication-factor' => self::REQ, 'dry-run' => FALSE, 'format' => 'table']): RowsOfFields {
-    $rows = $this->topicManager->provision(
-      $this->positiveInt($options['web-servers'], 'web-servers'),
-      $this->positiveInt($options['replication-factor'], 'replication-factor'),
-      (bool) $options['dry-run'],
-    );
+    $replicationFactor = $this->positiveInt($options['replication-factor'], 'replication-factor');
+    try {
+      $rows = $this->topicManager->provision(
+        $this->positiveInt($options['web-servers'], 'web-servers'),
+        $replicationFactor,
+        (bool) $options['dry-run'],
+      );
+    }
+    catch (\KafkaQueueException $e) {
+      if (str_contains($e->getMessage(), 'InvalidReplicationFactor')) {
+        throw new \RuntimeException(dt('@message: the replication factor (@factor) is larger than the number of brokers of the cluster. Pass --replication-factor with at most that number.', [
+          '@message' => $e->getMessage(),
+          '@factor' => $replicationFactor ?? 'from settings.php',
+        ]), $e->getCode(), $e);
+      }
+      throw $e;
+    }
     if (!$rows) {
       $this->logger()->warning(dt('The site has no QueueWorker plugin and no extra queue: nothing to provision.'));
     }
-    return new RowsOfFields($rows);
+    // Keyed by queue name, so that --format=list prints the queue names.
+    return new RowsOfFields(array_column($rows, NULL, 'queue'));
   }
 
   /**
@@ -83,8 +102,9 @@ final class KafkaQueueCommands extends DrushCommands {
    * (leases live in the worker that claimed), so it is 0 from Drush. Members
    * is the number of processes consuming the queue right now. Drupal state is
    * what the site last did with the queue: createQueue() (available),
-   * deleteQueue() (deleted), or neither (none). --format=json adds the
-   * per-partition figures (detail).
+   * deleteQueue() (deleted), or neither (none). The structured formats (json,
+   * yaml, php, var_export, print-r, var_dump) add the per-partition figures
+   * (detail).
    */
   #[CLI\Command(name: 'kafka-queue:status', aliases: ['kq-status'])]
   #[CLI\Argument(name: 'queues', description: 'Comma-separated queue names; when left out, every queue of the site that runs on Kafka.')]
@@ -109,9 +129,14 @@ final class KafkaQueueCommands extends DrushCommands {
   public function status(string $queues = '', array $options = ['format' => 'table']): RowsOfFields {
     $names = array_values(array_filter(array_map('trim', explode(',', $queues)), 'strlen'));
     $rows = $this->queueStatus->rows($names);
-    foreach ($rows as $row) {
+    $structured = in_array($options['format'], self::STRUCTURED_FORMATS, TRUE);
+    foreach ($rows as &$row) {
       if ($row['problem'] !== '') {
         $this->logger()->warning(dt('@queue: @problem', ['@queue' => $row['queue'], '@problem' => $row['problem']]));
+      }
+      // Tables, sections, CSV... have no cell for a list of partitions.
+      if (!$structured) {
+        unset($row['detail']);
       }
     }
     return new RowsOfFields($rows);
