@@ -120,4 +120,16 @@ final class SecureRuntimeTest extends SecureTestCase {
     $this->assertSame(static::code('NOT_AUTHORIZED'), $e->getCode(), $e->getMessage());
   }
 
+  /**
+   * Runs last: since the broker started (make test starts it from scratch), the run-time
+   * principal was denied only the topic creation refused on purpose above.
+   */
+  public function testTheBrokerDeniedTheRunTimePrincipalNothingElseDuringTheRun(): void {
+    $denied = array_filter(
+      static::deniedSince(0, 'mysite-prod'),
+      fn(string $line) => !preg_match('/operation = CREATE .* for request = CreateTopics /', $line)
+    );
+    $this->assertSame([], array_values($denied));
+  }
+
 }
