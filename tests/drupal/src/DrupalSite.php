@@ -95,6 +95,21 @@ final class DrupalSite {
   }
 
   /**
+   * Runs a shell command line in the composer project.
+   *
+   * @param string $command
+   *   The command line; it runs under timeout(1).
+   * @param int $timeout
+   *   Seconds before the command is killed.
+   *
+   * @return \KafkaQueue\DrupalCli\Result
+   *   What it printed and its exit code.
+   */
+  public function shell(string $command, int $timeout = 60): Result {
+    return $this->run('timeout -k 5 ' . $timeout . ' bash -c ' . escapeshellarg($command));
+  }
+
+  /**
    * Writes a settings file for some tests.
    *
    * @param string $name
@@ -183,7 +198,7 @@ PHP, FILE_APPEND);
     $code = proc_close($process);
     $result = new Result($command, $code, $out, $err, microtime(TRUE) - $started);
     if (is_dir($this->dir)) {
-      file_put_contents($this->dir . '/commands.log', sprintf("%6.2f s  exit %d  %s\n", $result->seconds, $code, $command), FILE_APPEND);
+      file_put_contents($this->dir . '/commands.log', sprintf("%6.2f s  exit %d  %s\n", $result->seconds, $code, str_replace("\n", " ", $command)), FILE_APPEND);
     }
     return $result;
   }

@@ -204,6 +204,9 @@ class ProvisionAndStatusCliTest extends TestCase {
    * @depends testProvision
    */
   public function testStatusReport(): void {
+    // docs/drupal.md's check that Drush's PHP has the extension.
+    $this->assertSame('kafka_queue', trim(self::$site->shell('php -m | grep kafka_queue')->assertOk()->stdout));
+
     $lines = $this->requirements(self::$settings);
     $this->assertSame('OK', $lines['kafka_queue_extension']['severity']);
     $this->assertSame('OK', $lines['kafka_queue_settings']['severity']);

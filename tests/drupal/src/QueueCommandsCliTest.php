@@ -192,11 +192,8 @@ class QueueCommandsCliTest extends TestCase {
   /**
    * A plain exception leaves the item claimed until its lease ends (Kafka).
    *
-   * The lease must outlive the cron process that claimed the item, as on
-   * the database. Excluded from make test until the extension keeps leases
-   * across processes (issue 11).
-   *
-   * @group kafka-lease-after-exit
+   * The lease outlives the cron process that claimed the item, as on the
+   * database: the next cron process must not get the item back early.
    */
   public function testPlainExceptionKeepsTheLeaseOnKafka(): void {
     $this->plainExceptionScenario('kafka');
