@@ -14,7 +14,7 @@ namespace {
         /**
          * A queue named `$name` (its topic: topic_prefix . name, made legal for Kafka), configured
          * by `$config`: the extension's options (topic_prefix, delivery, commit, claim_wait_ms,
-         * timeout_ms) and librdkafka properties (every other key, such as bootstrap.servers,
+         * idle_leave_ms, timeout_ms) and librdkafka properties (every other key, such as bootstrap.servers,
          * group.id, sasl.password). Unset keys take their php.ini defaults.
          *
          * @throws \KafkaQueueException On an unknown key or an invalid value, naming it.

@@ -26,6 +26,10 @@ impl Mode {
     }
 }
 
+/// How long a worker without claims keeps its partitions: docs/design.md, "Who consumes what",
+/// weighs a re-join against idle ownership.
+pub const DEFAULT_IDLE_LEAVE: Duration = Duration::from_millis(1000);
+
 /// The extension's own option names, with what each one means (for error messages and docs).
 pub const OPTIONS: &[(&str, &str)] = &[
     ("topic_prefix", "prefix of every topic name"),
@@ -38,6 +42,10 @@ pub const OPTIONS: &[(&str, &str)] = &[
         "deleteItem: \"strict\" (committed) or \"fast\" (batched)",
     ),
     ("claim_wait_ms", "longest wait of claimItem for an item"),
+    (
+        "idle_leave_ms",
+        "a worker holding no claims gives its partitions back after this long without a claim (0: at the end of the request only)",
+    ),
     ("timeout_ms", "longest wait of any call for the brokers"),
 ];
 
@@ -81,6 +89,9 @@ pub struct Settings {
     pub delivery: Mode,
     pub commit: Mode,
     pub claim_wait: Duration,
+    /// A worker that holds no claims and has not claimed for this long leaves the group;
+    /// `None`: it stays until the end of the request.
+    pub idle_leave: Option<Duration>,
     pub timeout: Duration,
 }
 
@@ -94,6 +105,7 @@ impl Settings {
             delivery: Mode::Strict,
             commit: Mode::Strict,
             claim_wait: Duration::from_millis(2000),
+            idle_leave: Some(DEFAULT_IDLE_LEAVE),
             timeout: Duration::from_millis(5000),
         }
     }
@@ -112,6 +124,9 @@ impl Settings {
             "delivery" => self.delivery = Mode::parse(key, value)?,
             "commit" => self.commit = Mode::parse(key, value)?,
             "claim_wait_ms" => self.claim_wait = millis(key, value, 0)?,
+            "idle_leave_ms" => {
+                self.idle_leave = Some(millis(key, value, 0)?).filter(|d| !d.is_zero())
+            }
             "timeout_ms" => self.timeout = millis(key, value, 1)?,
             _ => {
                 // Everything else is a librdkafka property; librdkafka itself refuses unknown
@@ -193,6 +208,12 @@ mod tests {
         assert!(err.0.contains("\"commit\""));
         s.set("claim_wait_ms", "0").unwrap();
         assert_eq!(s.claim_wait, Duration::ZERO);
+        assert_eq!(s.idle_leave, Some(DEFAULT_IDLE_LEAVE));
+        s.set("idle_leave_ms", "250").unwrap();
+        assert_eq!(s.idle_leave, Some(Duration::from_millis(250)));
+        s.set("idle_leave_ms", "0").unwrap();
+        assert_eq!(s.idle_leave, None, "0: only at the end of the request");
+        assert!(s.set("idle_leave_ms", "-1").is_err());
         assert!(s.set("timeout_ms", "0").is_err());
         assert!(s.set("timeout_ms", "-5").is_err());
         assert!(s.set("timeout_ms", "abc").is_err());

@@ -3,14 +3,18 @@
 //! Producers and inspectors (no group membership) live as long as the process, which saves
 //! every request the connection and metadata round trips. Group consumers live for one request
 //! only: a worker that stays in its group between requests would hold partitions while it
-//! serves web pages. Every entry is [`ProcessBound`]: after a fork, the child drops nothing it
-//! inherited and creates its own clients on first use.
+//! serves web pages. Within a request too, a worker that holds no claims and has not been used
+//! for the idle time (`idle_leave_ms`) leaves the group: a background thread, alive only while
+//! the process has workers, closes it, and the next claim joins again. Every entry is
+//! [`ProcessBound`]: after a fork, the child drops nothing it inherited and creates its own
+//! clients on first use.
 
 use std::collections::hash_map::DefaultHasher;
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
-use std::time::Duration;
+use std::thread;
+use std::time::{Duration, Instant};
 
 use anyhow::Result;
 use parking_lot::Mutex;
@@ -20,7 +24,7 @@ use super::envelope;
 use super::report;
 use super::worker::Worker;
 use crate::kafka::admin::Inspector;
-use crate::kafka::fork::ProcessBound;
+use crate::kafka::fork::{current_pid, ProcessBound};
 use crate::kafka::producer::{Producer, Undelivered};
 
 /// What makes two producers interchangeable.
@@ -120,8 +124,74 @@ pub fn inspector(keys: &ClientKeys, settings: &Settings) -> Result<Arc<ProcessBo
     })
 }
 
+/// How often the idle check looks at the workers.
+const IDLE_CHECK: Duration = Duration::from_millis(100);
+
+/// The process whose idle-check thread is running, if any.
+static IDLE_CHECKER: Mutex<Option<u32>> = Mutex::new(None);
+
+/// Starts the idle check of this process's workers unless it runs.
+fn watch_idle_workers() {
+    let mut running = IDLE_CHECKER.lock();
+    let pid = current_pid();
+    if *running == Some(pid) {
+        return;
+    }
+    let started = thread::Builder::new()
+        .name("kafka_queue idle".into())
+        .spawn(leave_when_idle);
+    // Without the thread, workers keep their partitions until the end of the request.
+    *running = started.is_ok().then_some(pid);
+}
+
+/// Closes every worker that nobody is using and that is idle; ends when the process has no
+/// workers left. Its reports wait for PHP's thread.
+fn leave_when_idle() {
+    report::on_background_thread();
+    loop {
+        thread::sleep(IDLE_CHECK);
+        let now = Instant::now();
+        let idle: Vec<Worker> = {
+            let mut guard = WORKERS.lock();
+            let Some(map) = guard.as_mut() else {
+                *IDLE_CHECKER.lock() = None;
+                return;
+            };
+            // Only the registry holds an entry that no call is using (calls hold a clone).
+            let keys: Vec<GroupKey> = map
+                .iter()
+                .filter(|(_, e)| Arc::strong_count(e) == 1 && e.get().is_some_and(|w| w.idle(now)))
+                .map(|(k, _)| k.clone())
+                .collect();
+            let idle: Vec<Worker> = keys
+                .iter()
+                .filter_map(|k| map.remove(k))
+                .filter_map(Arc::into_inner)
+                .filter_map(ProcessBound::into_inner)
+                .collect();
+            if !map.values().any(|e| e.is_current()) {
+                // Decided under the registry's lock: a worker created after this starts a new
+                // check.
+                *IDLE_CHECKER.lock() = None;
+                drop(guard);
+                idle.into_iter().for_each(Worker::close);
+                return;
+            }
+            idle
+        };
+        idle.into_iter().for_each(Worker::close);
+    }
+}
+
 pub fn worker(keys: &ClientKeys, settings: &Settings) -> Result<Arc<ProcessBound<Worker>>> {
-    let make = || Worker::new(settings, &keys.group.topic, inspector(keys, settings)?);
+    report::flush_deferred();
+    let make = || {
+        let worker = Worker::new(settings, &keys.group.topic, inspector(keys, settings)?)?;
+        if settings.idle_leave.is_some() {
+            watch_idle_workers();
+        }
+        Ok(worker)
+    };
     let entry = get_or_create(&WORKERS, &keys.group, make)?;
     if !entry.get().is_some_and(Worker::membership_lost) {
         return Ok(entry);
@@ -200,6 +270,7 @@ fn flush_producers(give_up: bool) {
 
 /// The end of a PHP request: every created item is flushed, every worker commits and leaves.
 pub fn end_request() {
+    report::flush_deferred();
     flush_producers(false);
     let workers: Vec<_> = WORKERS
         .lock()

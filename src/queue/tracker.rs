@@ -133,6 +133,11 @@ impl PartitionState {
         self.claimed.len()
     }
 
+    /// Whether an item is claimed here with a lease still running at `now`.
+    pub fn has_running_claims(&self, now: Instant) -> bool {
+        self.claimed.values().any(|c| c.expires > now)
+    }
+
     /// Items that retention removed before they were deleted, found since the last call.
     pub fn take_lost_to_retention(&mut self) -> u64 {
         std::mem::take(&mut self.lost_to_retention)

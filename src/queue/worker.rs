@@ -156,6 +156,9 @@ pub struct Worker {
     claim_wait: Duration,
     last_commit: Mutex<Instant>,
     membership_lost: AtomicBool,
+    idle_leave: Option<Duration>,
+    /// When PHP last used this worker (a claim's end, a delete, a release).
+    last_used: Mutex<Instant>,
 }
 
 impl Worker {
@@ -180,12 +183,39 @@ impl Worker {
             claim_wait: settings.claim_wait,
             last_commit: Mutex::new(Instant::now()),
             membership_lost: AtomicBool::new(false),
+            idle_leave: settings.idle_leave,
+            last_used: Mutex::new(Instant::now()),
         })
     }
 
     /// Claims the next item, waiting at most the claim wait; `None` at once when every owned
     /// partition is known to be drained.
     pub fn claim(&self, lease: Duration) -> Result<Option<Claimed>> {
+        let claimed = self.claim_within(lease);
+        self.used();
+        claimed
+    }
+
+    fn used(&self) {
+        *self.last_used.lock() = Instant::now();
+    }
+
+    /// Whether this worker should give its partitions back: it holds no running claim and has
+    /// not been used for the idle time.
+    pub fn idle(&self, now: Instant) -> bool {
+        let Some(idle_leave) = self.idle_leave else {
+            return false;
+        };
+        now.duration_since(*self.last_used.lock()) >= idle_leave
+            && !self
+                .partitions
+                .states
+                .lock()
+                .values()
+                .any(|s| s.has_running_claims(now))
+    }
+
+    fn claim_within(&self, lease: Duration) -> Result<Option<Claimed>> {
         // A lease longer than a century means "until released": it keeps Instant arithmetic
         // from overflowing.
         let lease = lease.min(MAX_LEASE);
@@ -333,6 +363,7 @@ impl Worker {
         offset: i64,
         item_id: &str,
     ) -> Result<Result<(), Refusal>> {
+        self.used();
         if let Err(e) = self.with_state(partition, |s| s.delete(offset, item_id)) {
             return Ok(Err(e));
         }
@@ -356,6 +387,7 @@ impl Worker {
     }
 
     pub fn release(&self, partition: i32, offset: i64, item_id: &str) -> Result<(), Refusal> {
+        self.used();
         self.with_state(partition, |s| s.release(offset, item_id))
     }
 

@@ -92,4 +92,22 @@ final class OwnershipTest extends KafkaTestCase {
     $this->assertFalse($queue->claimItem(), 'the deleted one never comes back');
   }
 
+  public function testReleasedItemsGoToAnotherProcessWhileTheHolderLivesOn(): void {
+    $this->fill(3);
+    // A claims all three, deletes one, releases two and goes on with other work (as cron does
+    // with its next queue): it holds no claim, so it gives the partition back after its idle
+    // time (1 s here, the default).
+    [$child, $pipes, , $held] = $this->holder(['lease' => 60, 'claim' => 3, 'release' => 2, 'then' => 'idle']);
+    $this->assertSame([], $held);
+    $released = microtime(TRUE);
+    $queue = $this->queue($this->name);
+    // Idle time + one reassignment: the new member learns of its partition at its next
+    // heartbeat (5 s with the broker's defaults).
+    $got = static::claimTimes($queue, 2, 1 + 5 + 3);
+    $this->assertTrue(proc_get_status($child)['running'], 'the holder is still alive');
+    $this->assertSame([1, 2], array_keys($got), 'the released items reached the other process');
+    fwrite(STDERR, sprintf("\n  [released items reached the other process %.1f s after their release]\n", max($got) - $released));
+    $this->assertSame(0, static::finish($child, $pipes));
+  }
+
 }
