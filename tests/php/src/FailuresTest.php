@@ -33,6 +33,7 @@ final class FailuresTest extends KafkaTestCase {
   /**
    * @dataProvider badValues
    */
+  #[\PHPUnit\Framework\Attributes\DataProvider('badValues')]
   public function testInvalidValueIsNamed(string $key, $value): void {
     $this->expectException(\KafkaQueueException::class);
     $this->expectExceptionMessage("\"$key\"");

@@ -158,6 +158,7 @@ final class ProcessesTest extends KafkaTestCase {
   /**
    * @dataProvider endings
    */
+  #[\PHPUnit\Framework\Attributes\DataProvider('endings')]
   public function testFastModeItemsReachKafkaHoweverTheScriptEnds(string $end, int $code): void {
     static::provision($this->name);
     [$exit, $out, $err] = static::runPhp('enqueue.php', ['brokers' => static::brokers(), 'queue' => $this->name, 'count' => 5000, 'delivery' => 'fast', 'end' => $end]);

@@ -41,6 +41,7 @@ final class QueueContractTest extends KafkaTestCase {
   /**
    * @dataProvider values
    */
+  #[\PHPUnit\Framework\Attributes\DataProvider('values')]
   public function testDataComesBackIdentical($data): void {
     $id = $this->queue->createItem($data);
     $item = $this->queue->claimItem();

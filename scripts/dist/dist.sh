@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# Release archives for people without Rust: one per PHP the suite covers, named the way PIE
+# looks for a release's pre-packaged binaries,
+#   php_kafka_queue-<version>_php<major.minor>-<arch>-linux-glibc-nts.tgz
+# (the name build.rs recorded, which `php --ri kafka_queue` prints as "release"), holding
+# kafka_queue.so, the php.ini lines and the stub file; dist/SHA256SUMS lists their checksums.
+# Each archive is then unpacked again and its kafka_queue.so loaded into that PHP, which must
+# report the same release name.
+#
+#   PHP 8.2: the host's PHP; the .so of `make build` (target/release)
+#   PHP 8.4: the root of scripts/php84 (set up when missing); the .so built there with cargo
+#            (target/php8.4, the build directory of the 8.4 suite)
+#
+# Usage: scripts/dist/dist.sh   (dist/ is emptied first)
+set -euo pipefail
+
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+cd "$REPO"
+DIST=$REPO/dist
+versions=(8.2 8.4)
+
+say() { printf 'dist: %s\n' "$*"; }
+
+# Runs PHP VERSION's CLI with ARGS (the host's 8.2, or the 8.4 root's).
+php_of() {
+    local version=$1
+    shift
+    case $version in
+    8.2) php8.2 "$@" ;;
+    8.4) scripts/php84/enter.sh php8.4 "$@" ;;
+    *) say "no PHP $version here (known: 8.2, 8.4)" >&2; return 2 ;;
+    esac
+}
+
+# The release name the extension at SO reports when PHP VERSION loads it; fails if it does not load.
+release_of() {
+    php_of "$1" -n -d "extension=$2" -r '
+        if (!class_exists("KafkaQueue", FALSE)) { fwrite(STDERR, "kafka_queue did not load\n"); exit(1); }
+        ob_start(); (new ReflectionExtension("kafka_queue"))->info(); $info = ob_get_clean();
+        if (!preg_match("/^release => (\S+)$/m", $info, $m)) { fwrite(STDERR, "no release line\n"); exit(1); }
+        echo $m[1];'
+}
+
+rm -rf "$DIST"
+mkdir -p "$DIST"
+work=$(mktemp -d "${TMPDIR:-/tmp}/kafka_queue-dist.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+
+for v in "${versions[@]}"; do
+    case $v in
+    8.2)
+        cargo build --release --quiet
+        so=$REPO/target/release/libkafka_queue.so
+        ;;
+    8.4)
+        scripts/php84/setup.sh >/dev/null
+        # The environment of ext/Makefile.frag's rule in the root, so that cargo reuses the
+        # 8.4 suite's build (ext-php-rs rebuilds when PHP, PHP_CONFIG or PATH change).
+        scripts/php84/enter.sh env CARGO_TARGET_DIR="$REPO/target/php8.4" PHP=/usr/bin/php8.4 \
+            PHP_CONFIG=/usr/bin/php-config cargo build --release --quiet
+        so=$REPO/target/php8.4/release/libkafka_queue.so
+        ;;
+    *) say "no PHP $v here (known: 8.2, 8.4)" >&2; exit 2 ;;
+    esac
+    release=$(release_of "$v" "$so") || { say "the PHP $v build does not load in PHP $v" >&2; exit 1; }
+    [[ $release == php_kafka_queue-*_php$v-* ]] || { say "the PHP $v build says it is $release" >&2; exit 1; }
+
+    stage=$work/$release
+    mkdir -p "$stage"
+    install -m 0755 "$so" "$stage/kafka_queue.so"
+    cp php/kafka_queue.stub.php "$stage/"
+    printf '; %s: copy kafka_queue.so into `php-config --extension-dir` of PHP %s and put these\n; lines in the php.ini (or conf.d) of every PHP that runs the site (FPM and CLI).\nextension=kafka_queue\n;kafka_queue.brokers = kafka-1.example.net:9092,kafka-2.example.net:9092\n' \
+        "$release" "$v" >"$stage/kafka_queue.ini"
+    tar --sort=name --owner=0 --group=0 --numeric-owner --mtime=@0 -C "$stage" -czf "$DIST/$release.tgz" \
+        kafka_queue.so kafka_queue.ini kafka_queue.stub.php
+
+    # What a user gets: unpack the archive and load its .so.
+    check=$work/check-$v
+    mkdir -p "$check"
+    tar -xzf "$DIST/$release.tgz" -C "$check"
+    got=$(release_of "$v" "$check/kafka_queue.so") || { say "$release.tgz: its kafka_queue.so does not load in PHP $v" >&2; exit 1; }
+    [[ $got == "$release" ]] || { say "$release.tgz: its kafka_queue.so says $got" >&2; exit 1; }
+    say "$release.tgz: kafka_queue.so loads in PHP $(php_of "$v" -n -r 'echo PHP_VERSION;')"
+done
+
+(cd "$DIST" && sha256sum -- *.tgz >SHA256SUMS && sha256sum --quiet -c SHA256SUMS)
+say "dist/SHA256SUMS:"
+sed 's/^/  /' "$DIST/SHA256SUMS"
