@@ -1,7 +1,9 @@
 # kafka_queue: build, install, run and test.
 #
 #   make demo      set everything up, start a local Kafka, enqueue and drain a real workload
-#   make test      everything the CI runs: cargo tests, then PHPUnit against a real broker
+#   make test      everything the CI runs: cargo tests, then PHPUnit against a real broker, on
+#                  PHP 8.2 and on PHP 8.4 (a Debian 13 root in .php84/)
+#   make dist      release archives for PIE, one per PHP, each checked to load
 #   make install   copy the extension into PHP's extension directory as kafka_queue.so
 #
 # Every target installs what it needs (idempotently) and starts the local broker itself.
@@ -18,12 +20,14 @@ export KAFKA_QUEUE_TEST_BROKERS ?= 127.0.0.1:$(KAFKA_QUEUE_BROKER_PORT)
 .PHONY: help deps build install demo test test-rust test-php test-drupal stubs lint fmt clean
 
 help: ## list the targets
-	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 22
+	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 22
 
 include mk/kafka.mk
 -include mk/bench.mk
 -include mk/chaos.mk
 include mk/drupal.mk
+include mk/php84.mk
+include mk/dist.mk
 
 deps: ## install system packages (apt) when missing; check cargo
 	@scripts/install-deps.sh
@@ -32,14 +36,13 @@ build: deps ## build the extension (release)
 	cargo build --release --quiet
 	@$(PHP) -r 'exit(class_exists("KafkaQueue") ? 0 : 1);' || { echo "the built extension does not load" >&2; exit 1; }
 
-install: build ## install kafka_queue.so into `php-config --extension-dir`
-	install -m 0755 $(EXT) "$$(php-config --extension-dir)/kafka_queue.so"
-	@echo "installed; enable it with extension=kafka_queue.so in php.ini"
+install: deps ## build for PHP_CONFIG's PHP (default php-config), copy kafka_queue.so into its extension dir
+	@scripts/install.sh
 
 demo: build kafka-start ## the main job: enqueue and drain a real workload on the local broker
 	$(PHP) php/demo.php --brokers=$(KAFKA_QUEUE_TEST_BROKERS)
 
-test: build lint kafka-test-brokers test-rust chaos-ci test-php test-drupal ## everything the CI runs (chaos-ci: the reduced fault-injection suite)
+test: build lint kafka-test-brokers test-rust chaos-ci test-php test-drupal test-php84 dist ## everything the CI runs (chaos-ci: the reduced fault-injection suite; then PHP 8.4 and the release archives)
 
 test-rust: ## unit tests of the plain Rust queue logic
 	cargo test --release --quiet

@@ -10,7 +10,7 @@ PHP84_DIR := $(abspath $(dir $(lastword $(MAKEFILE_LIST)))../scripts/php84)
 php84-setup: ## the Debian 13 root with PHP 8.4 in .php84/ (once: about 3 minutes; then seconds)
 	@$(PHP84_DIR)/setup.sh
 
-test-php84: kafka-start ## on PHP 8.4: build with phpize (as PIE does), php -l, tests/php, chaos badinput
+test-php84: kafka-test-brokers ## on PHP 8.4: build with phpize (as PIE does), php -l, tests/php, chaos badinput
 	@$(PHP84_DIR)/test.sh
 
 php84-shell: php84-setup ## a shell in the PHP 8.4 root, in this directory

@@ -58,6 +58,7 @@ final class SecureErrorsTest extends SecureTestCase {
   /**
    * @dataProvider connectionCases
    */
+  #[\PHPUnit\Framework\Attributes\DataProvider('connectionCases')]
   public function testConnectionFailureNamesItsCause(string $case, string $code, string $pattern): void {
     $config = static::connectionConfig($case);
     $calls = [
