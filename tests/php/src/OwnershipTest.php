@@ -75,6 +75,7 @@ final class OwnershipTest extends KafkaTestCase {
   /**
    * @dataProvider endings
    */
+  #[\PHPUnit\Framework\Attributes\DataProvider('endings')]
   public function testLeasesOutliveTheProcessThatHeldThem(string $then, int $code): void {
     $this->fill(3);
     $lease = 4;
