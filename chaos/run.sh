@@ -9,6 +9,8 @@
 #              SIGKILLed and restarted, one after another
 #   stall      the broker paused (SIGSTOP) past every timeout, then resumed
 #   badinput   corrupted deleted lists in Kafka, foreign records, edge values of the PHP API
+#   fenced     the broker paused past the group session while workers drain: members dropped by
+#              the coordinator are replaced, and no deleted item comes back
 #
 #   --ci       the reduced form (fewer items, shorter runs, no cluster): a few minutes
 #   default    every scenario, full form: about 15 minutes on 2 cores
@@ -37,7 +39,7 @@ export RUST_BACKTRACE=${RUST_BACKTRACE:-0}
 PORT=${CHAOS_BROKER_PORT:-19592}
 export CHAOS_BROKER_PORT=$PORT
 
-ALL=(workers broker cluster stall badinput)
+ALL=(workers broker cluster stall badinput fenced)
 CI_SET=(workers broker stall badinput)
 ci=0
 scenarios=()
@@ -48,7 +50,7 @@ for arg in "$@"; do
         sed -n '2,/^set -uo/{/^set -uo/d;s/^# \{0,1\}//;p}' "${BASH_SOURCE[0]}"
         exit 0
         ;;
-    workers | broker | cluster | stall | badinput) scenarios+=("$arg") ;;
+    workers | broker | cluster | stall | badinput | fenced) scenarios+=("$arg") ;;
     *)
         echo "chaos: unknown scenario '$arg' (known: ${ALL[*]})" >&2
         exit 2

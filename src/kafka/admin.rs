@@ -32,6 +32,13 @@ pub struct GroupView {
     pub members: usize,
 }
 
+/// A live member of a group: its client id and host, as the coordinator reports them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Member {
+    pub client_id: String,
+    pub host: String,
+}
+
 /// A client for one queue's group that never joins it.
 pub struct Inspector {
     consumer: BaseConsumer,
@@ -144,6 +151,79 @@ impl Inspector {
             state: group.state().to_string(),
             members: group.members().len(),
         })
+    }
+
+    /// The group's live members (DescribeConsumerGroups, which also knows the members of
+    /// KIP-848 groups); `None` when the coordinator does not answer within the timeout.
+    pub fn members(&self) -> Option<Vec<Member>> {
+        use rdkafka::bindings as rdsys;
+        use std::ffi::{CStr, CString};
+        let group = CString::new(self.group.as_str()).ok()?;
+        let text = |p: *const std::ffi::c_char| {
+            // SAFETY: librdkafka's strings live as long as the event they belong to.
+            if p.is_null() {
+                String::new()
+            } else {
+                unsafe { CStr::from_ptr(p) }.to_string_lossy().into_owned()
+            }
+        };
+        let timeout_ms = self.timeout.as_millis().min(i32::MAX as u128) as i32;
+        let client = self.consumer.client().native_ptr();
+        // SAFETY: a live client handle; the options, queue and event are destroyed here, and
+        // the group descriptions are read before their event is destroyed.
+        unsafe {
+            let options = rdsys::rd_kafka_AdminOptions_new(
+                client,
+                rdsys::rd_kafka_admin_op_t::RD_KAFKA_ADMIN_OP_DESCRIBECONSUMERGROUPS,
+            );
+            let mut errstr = [0 as std::ffi::c_char; 256];
+            rdsys::rd_kafka_AdminOptions_set_request_timeout(
+                options,
+                timeout_ms,
+                errstr.as_mut_ptr(),
+                errstr.len(),
+            );
+            let queue = rdsys::rd_kafka_queue_new(client);
+            let mut groups = [group.as_ptr()];
+            rdsys::rd_kafka_DescribeConsumerGroups(client, groups.as_mut_ptr(), 1, options, queue);
+            let event = rdsys::rd_kafka_queue_poll(queue, timeout_ms.saturating_add(1000));
+            let mut members = None;
+            if !event.is_null() {
+                let result = rdsys::rd_kafka_event_DescribeConsumerGroups_result(event);
+                let mut count = 0;
+                let descriptions = if result.is_null() {
+                    std::ptr::null_mut()
+                } else {
+                    rdsys::rd_kafka_DescribeConsumerGroups_result_groups(result, &mut count)
+                };
+                if !descriptions.is_null() && count == 1 {
+                    let description = *descriptions;
+                    if rdsys::rd_kafka_ConsumerGroupDescription_error(description).is_null() {
+                        let n = rdsys::rd_kafka_ConsumerGroupDescription_member_count(description);
+                        members = Some(
+                            (0..n)
+                                .map(|i| {
+                                    let m = rdsys::rd_kafka_ConsumerGroupDescription_member(
+                                        description,
+                                        i,
+                                    );
+                                    Member {
+                                        client_id: text(
+                                            rdsys::rd_kafka_MemberDescription_client_id(m),
+                                        ),
+                                        host: text(rdsys::rd_kafka_MemberDescription_host(m)),
+                                    }
+                                })
+                                .collect(),
+                        );
+                    }
+                }
+                rdsys::rd_kafka_event_destroy(event);
+            }
+            rdsys::rd_kafka_queue_destroy(queue);
+            rdsys::rd_kafka_AdminOptions_destroy(options);
+            members
+        }
     }
 }
 

@@ -52,11 +52,15 @@ pub fn kafka_error(message: impl Into<String>) -> PhpException {
     PhpException::new(message.into(), 0, kafka_queue_exception())
 }
 
+/// KafkaQueueException::QUEUE_BUSY: impossible while other workers are live members.
+const QUEUE_BUSY: i32 = 11;
+
 impl From<QueueError> for PhpException {
     fn from(e: QueueError) -> Self {
         match e {
             QueueError::InvalidArgument(m) => invalid_argument(m),
             QueueError::Config(m) | QueueError::Kafka(m) => kafka_error(m),
+            QueueError::Busy(m) => PhpException::new(m, QUEUE_BUSY, kafka_queue_exception()),
         }
     }
 }

@@ -28,14 +28,17 @@ pub enum QueueError {
     Config(String),
     /// The brokers failed, timed out or refused.
     Kafka(String),
+    /// Impossible while other workers of the queue are live members of its group.
+    Busy(String),
 }
 
 impl fmt::Display for QueueError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            QueueError::InvalidArgument(m) | QueueError::Config(m) | QueueError::Kafka(m) => {
-                f.write_str(m)
-            }
+            QueueError::InvalidArgument(m)
+            | QueueError::Config(m)
+            | QueueError::Kafka(m)
+            | QueueError::Busy(m) => f.write_str(m),
         }
     }
 }
@@ -329,7 +332,9 @@ impl Queue {
     }
 
     /// Every item that exists now is deleted: the group's position moves to the end of each
-    /// partition. Kafka accepts that only while no other worker of the site is consuming.
+    /// partition. Kafka accepts that only while the queue's group has no members: idle workers
+    /// leave within `idle_leave_ms`, so the call waits for them, at most `timeout_ms`; busy ones
+    /// are named in the error (QUEUE_BUSY).
     pub fn delete_queue(&mut self) -> Result<()> {
         if self.unflushed {
             self.flush()?;
@@ -351,13 +356,53 @@ impl Queue {
                 .metadata,
             })
             .collect();
-        self.commit_for_group(&commits).map_err(|e| {
-            QueueError::Kafka(format!(
-                "cannot delete queue \"{}\": {e}; stop its workers (cron, drush queue:run) and \
-                 try again",
-                self.name
-            ))
-        })
+        let deadline = std::time::Instant::now() + self.settings.timeout;
+        loop {
+            let refused = match self.commit_for_group(&commits) {
+                Ok(()) => return Ok(()),
+                Err(refused) => refused,
+            };
+            let members = registry::inspector(&self.keys, &self.settings)?
+                .get()
+                .and_then(|i| i.members())
+                .filter(|m| !m.is_empty());
+            let Some(members) = members else {
+                return Err(QueueError::Kafka(format!(
+                    "cannot delete queue \"{}\": {refused}",
+                    self.name
+                )));
+            };
+            if std::time::Instant::now() >= deadline {
+                return Err(QueueError::Busy(self.busy_message(&members)));
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// Why the queue cannot be deleted now: its live workers, and how to see them.
+    fn busy_message(&self, live: &[crate::kafka::admin::Member]) -> String {
+        let members: Vec<String> = live
+            .iter()
+            .map(|m| format!("client id \"{}\" on {}", m.client_id, m.host))
+            .collect();
+        let group_id = self.settings.group_for(&self.topic);
+        let brokers = self
+            .settings
+            .kafka
+            .iter()
+            .find(|(k, _)| k == "bootstrap.servers")
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("BROKERS");
+        format!(
+            "cannot delete queue \"{}\": {} worker(s) of this site are consuming it right now \
+             ({}); Kafka accepts the deletion only while the queue's consumer group \"{group_id}\" \
+             has no members. Stop them (cron, drush queue:run) or let them finish, then try again; \
+             see them with: kafka-consumer-groups.sh --bootstrap-server {brokers} --describe \
+             --group {group_id} --members",
+            self.name,
+            live.len(),
+            members.join(", ")
+        )
     }
 
     fn commit_for_group(&self, commits: &[Committed]) -> std::result::Result<(), String> {

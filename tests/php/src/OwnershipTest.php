@@ -111,4 +111,28 @@ final class OwnershipTest extends KafkaTestCase {
     $this->assertSame(0, static::finish($child, $pipes));
   }
 
+  public function testDeleteQueueWaitsForIdleWorkersAndNamesBusyOnes(): void {
+    $this->fill(4);
+    // A busy worker: it holds a claim, so it keeps its membership.
+    [$child, $pipes] = $this->holder(['lease' => 60, 'claim' => 2, 'then' => 'idle']);
+    $queue = $this->queue($this->name, ['timeout_ms' => 2000]);
+    try {
+      $queue->deleteQueue();
+      $this->fail('deleteQueue() succeeded while a worker held a claim');
+    }
+    catch (\KafkaQueueException $e) {
+      $this->assertSame(11, $e->getCode(), "QUEUE_BUSY: " . $e->getMessage());
+      $this->assertStringContainsString('1 worker(s) of this site are consuming it right now (client id "', $e->getMessage());
+      $this->assertStringContainsString('kafka-consumer-groups.sh --bootstrap-server ' . static::brokers() . ' --describe --group ' . $this->site() . '.' . $queue->topic() . ' --members', $e->getMessage());
+    }
+    $this->assertSame(0, static::finish($child, $pipes));
+
+    // An idle worker (it released everything) leaves within its idle time: deleteQueue waits.
+    [$child, $pipes] = $this->holder(['lease' => 60, 'claim' => 2, 'release' => 1, 'then' => 'idle']);
+    $queue->deleteQueue();
+    $this->assertSame(0, $queue->numberOfItems());
+    $this->assertFalse($queue->claimItem(), 'nothing that existed at the call comes back');
+    $this->assertSame(0, static::finish($child, $pipes));
+  }
+
 }
