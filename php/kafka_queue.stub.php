@@ -177,10 +177,38 @@ namespace {
 
 namespace {
     /**
-     * Configuration and broker errors of the extension.
+     * Configuration and broker errors of the extension; getCode() is one of the constants.
      *
      * Bad arguments (a negative delay or lease, an item that is not this queue's, data that
      * cannot be serialized) throw \InvalidArgumentException instead.
      */
-    class KafkaQueueException extends \RuntimeException {}
+    class KafkaQueueException extends \RuntimeException {
+        /** A configuration key or value is wrong. */
+        const CONFIGURATION = 1;
+        /** No broker could be reached. Retriable. */
+        const UNREACHABLE = 2;
+        /** SASL authentication failed: check the user name, password and mechanism. */
+        const AUTHENTICATION = 3;
+        /** The TLS handshake or the certificate check failed. */
+        const TLS = 4;
+        /** An ACL is missing; the message names the topic or group. */
+        const NOT_AUTHORIZED = 5;
+        /** The queue's topic does not exist: provision it. */
+        const TOPIC_MISSING = 6;
+        /** No answer within timeout_ms. Retriable. */
+        const TIMED_OUT = 7;
+        /** This worker lost its group membership. Retriable. */
+        const NOT_A_MEMBER = 8;
+        /** The broker refused a record (too large, invalid); nothing was written. */
+        const REFUSED = 9;
+        /** createItem() went out and no answer came: the item may have been written. Retriable. */
+        const OUTCOME_UNKNOWN = 10;
+        /** Impossible while other workers of the queue are live members of its group. Retriable. */
+        const QUEUE_BUSY = 11;
+        /** Any other broker failure. */
+        const FAILED = 12;
+
+        /** Whether the same call may succeed later without anyone changing anything. */
+        public function isRetriable(): bool {}
+    }
 }

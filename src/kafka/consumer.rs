@@ -7,17 +7,16 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use anyhow::{anyhow, Context as _, Result};
 use rdkafka::bindings as rdsys;
 use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer, ConsumerContext};
-use rdkafka::error::{KafkaError, RDKafkaErrorCode};
+use rdkafka::error::RDKafkaErrorCode;
 use rdkafka::message::{Message, Timestamp};
 use rdkafka::topic_partition_list::{Offset, TopicPartitionList};
 use rdkafka::types::RDKafkaRespErr;
 use rdkafka::ClientContext;
 
-use super::{client_config, commit_within, millis, CommitError};
-use crate::queue::config::Settings;
+use super::{client_config, commit_within, millis, About, ClientSettings, Error};
+use crate::process::report;
 
 /// A committed position: the offset and its metadata (the deleted list).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,7 +56,7 @@ pub struct Record<'a> {
 pub enum Polled<T> {
     Record(T),
     Nothing,
-    Error(String),
+    Error(Error),
 }
 
 struct GroupContext {
@@ -100,7 +99,7 @@ impl ConsumerContext for GroupContext {
                         // Without its deleted list the partition cannot be served: this member
                         // is replaced by a new one, which reads the positions again.
                         self.start_failed.store(true, Ordering::Release);
-                        crate::queue::report::warn(&format!(
+                        report::warn(&format!(
                             "kafka_queue: could not read the committed positions of topic \"{}\" \
                              (a new group member takes over): {e}",
                             self.topic
@@ -116,8 +115,13 @@ impl ConsumerContext for GroupContext {
                 let commits = self.listener.revoking(&partitions);
                 if !commits.is_empty() && !consumer.assignment_lost() {
                     let list = commit_list(&self.topic, &commits);
-                    if let Err(e) = commit_within(consumer.client(), &list, self.timeout) {
-                        crate::queue::report::warn(&format!(
+                    if let Err(e) = commit_within(
+                        consumer.client(),
+                        &list,
+                        self.timeout,
+                        About::topic(&self.topic),
+                    ) {
+                        report::warn(&format!(
                             "kafka_queue: could not commit the deleted list of topic \"{}\" \
                              before its partitions moved to another worker; their deleted items \
                              may be delivered again: {e}",
@@ -128,7 +132,7 @@ impl ConsumerContext for GroupContext {
                 // SAFETY: as above.
                 unsafe { rdsys::rd_kafka_incremental_unassign(client, tpl.ptr()) };
             }
-            other => crate::queue::report::warn(&format!(
+            other => report::warn(&format!(
                 "kafka_queue: rebalance error on topic \"{}\": {}",
                 self.topic,
                 RDKafkaErrorCode::from(other)
@@ -163,7 +167,7 @@ fn committed_positions<C: ConsumerContext>(
     topic: &str,
     partitions: &[i32],
     timeout: Duration,
-) -> Result<Vec<Start>> {
+) -> Result<Vec<Start>, Error> {
     if partitions.is_empty() {
         return Ok(Vec::new());
     }
@@ -171,16 +175,15 @@ fn committed_positions<C: ConsumerContext>(
     for &p in partitions {
         tpl.add_partition(topic, p);
     }
+    let about = About::topic(topic);
     let committed = consumer
         .committed_offsets(tpl, timeout)
-        .map_err(describe)
-        .context("reading committed offsets")?;
+        .map_err(|e| Error::from_rdkafka(&e, about))?;
     let mut positions = Vec::with_capacity(partitions.len());
     for e in committed.elements_for_topic(topic) {
         let (low, high) = consumer
             .fetch_watermarks(topic, e.partition(), timeout)
-            .map_err(describe)
-            .context("reading the watermarks")?;
+            .map_err(|e| Error::from_rdkafka(&e, about))?;
         let offset = match e.offset() {
             Offset::Offset(o) => o,
             _ => low,
@@ -197,24 +200,21 @@ fn committed_positions<C: ConsumerContext>(
     Ok(positions)
 }
 
-pub fn describe(error: KafkaError) -> anyhow::Error {
-    anyhow!("{error}")
-}
-
 /// A member of the queue's consumer group, subscribed to its topic.
 pub struct GroupConsumer {
     inner: BaseConsumer<GroupContext>,
     topic: String,
+    group: String,
     timeout: Duration,
 }
 
 impl GroupConsumer {
     pub fn new(
-        settings: &Settings,
+        settings: &ClientSettings,
         group: &str,
         topic: &str,
         listener: Arc<dyn GroupListener>,
-    ) -> Result<Self> {
+    ) -> Result<Self, Error> {
         let timeout_ms = millis(settings.timeout);
         let mut config = client_config(
             settings,
@@ -251,13 +251,14 @@ impl GroupConsumer {
         };
         let inner: BaseConsumer<GroupContext> = config
             .create_with_context(context)
-            .map_err(|e| anyhow!("cannot create the Kafka consumer: {e}"))?;
+            .map_err(|e| Error::Config(format!("cannot create the Kafka consumer: {e}")))?;
         inner
             .subscribe(&[topic])
-            .map_err(|e| anyhow!("cannot subscribe to topic \"{topic}\": {e}"))?;
+            .map_err(|e| Error::from_rdkafka(&e, About::topic(topic)))?;
         Ok(GroupConsumer {
             inner,
             topic: topic.to_string(),
+            group: group.to_string(),
             timeout: settings.timeout,
         })
     }
@@ -275,7 +276,13 @@ impl GroupConsumer {
                 },
                 value: message.payload().unwrap_or_default(),
             })),
-            Some(Err(e)) => Polled::Error(e.to_string()),
+            Some(Err(e)) => Polled::Error(Error::from_rdkafka(
+                &e,
+                About {
+                    topic: Some(&self.topic),
+                    group: Some(&self.group),
+                },
+            )),
         }
     }
 
@@ -310,14 +317,18 @@ impl GroupConsumer {
     }
 
     /// Commits; `strict` waits (at most the timeout) for the coordinator's answer.
-    pub fn commit(&self, commits: &[Committed], strict: bool) -> Result<(), CommitError> {
+    pub fn commit(&self, commits: &[Committed], strict: bool) -> Result<(), Error> {
         let tpl = commit_list(&self.topic, commits);
+        let about = About {
+            topic: Some(&self.topic),
+            group: Some(&self.group),
+        };
         if strict {
-            commit_within(self.inner.client(), &tpl, self.timeout)
+            commit_within(self.inner.client(), &tpl, self.timeout, about)
         } else {
             self.inner
                 .commit(&tpl, CommitMode::Async)
-                .map_err(|e| CommitError::Failed(e.to_string()))
+                .map_err(|e| Error::from_rdkafka(&e, about))
         }
     }
 

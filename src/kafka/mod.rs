@@ -3,34 +3,35 @@
 
 pub mod admin;
 pub mod consumer;
-pub mod fork;
+pub mod error;
 pub mod producer;
 
-use std::future::Future;
-use std::pin::pin;
 use std::ptr;
-use std::sync::Arc;
-use std::task::{Context, Poll, Wake, Waker};
-use std::thread::{self, Thread};
 use std::time::Duration;
 
-use anyhow::{anyhow, Result};
 use rdkafka::bindings as rdsys;
 use rdkafka::client::Client;
 use rdkafka::config::RDKafkaLogLevel;
 use rdkafka::error::KafkaError;
 use rdkafka::types::RDKafkaConfRes;
-use rdkafka::types::RDKafkaErrorCode;
 use rdkafka::ClientConfig;
 use rdkafka::ClientContext;
 use rdkafka::TopicPartitionList;
 
-use crate::queue::config::{option_names, Settings};
+pub use self::error::{About, Error, Resource};
 
-/// The configuration of a client of a queue: the library's defaults, then `defaults` (what this
-/// kind of client needs unless the user says otherwise), then the user's librdkafka properties,
-/// then the settings the queue's guarantees depend on, which nobody overrides.
-pub fn client_config(settings: &Settings, defaults: &[(&str, &str)]) -> ClientConfig {
+/// What every client is configured with: the user's librdkafka properties and the longest wait
+/// of any call for the brokers.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ClientSettings {
+    pub properties: Vec<(String, String)>,
+    pub timeout: Duration,
+}
+
+/// The configuration of a client: the library's defaults, then `defaults` (what this kind of
+/// client needs unless the user says otherwise), then the user's librdkafka properties, then
+/// the settings the queue's guarantees depend on, which nobody overrides.
+pub fn client_config(settings: &ClientSettings, defaults: &[(&str, &str)]) -> ClientConfig {
     let mut config = ClientConfig::new();
     let timeout_ms = millis(settings.timeout);
     config
@@ -39,7 +40,7 @@ pub fn client_config(settings: &Settings, defaults: &[(&str, &str)]) -> ClientCo
     for (key, value) in defaults {
         config.set(*key, *value);
     }
-    for (key, value) in &settings.kafka {
+    for (key, value) in &settings.properties {
         config.set(key, value);
     }
     // The project never creates topics at run time, whatever the broker allows.
@@ -48,60 +49,49 @@ pub fn client_config(settings: &Settings, defaults: &[(&str, &str)]) -> ClientCo
     config
 }
 
+/// A librdkafka property librdkafka refuses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InvalidProperty {
+    UnknownKey(String),
+    InvalidValue {
+        key: String,
+        value: String,
+        description: String,
+    },
+    Other(String),
+}
+
 /// Checks every librdkafka property now, so that a bad key fails in the constructor with its
 /// name rather than later in a hot path.
-pub fn validate(settings: &Settings) -> Result<()> {
+pub fn validate(properties: &[(String, String)]) -> Result<(), InvalidProperty> {
     let mut config = ClientConfig::new();
-    for (key, value) in &settings.kafka {
+    for (key, value) in properties {
         config.set(key, value);
     }
     config
         .create_native_config()
         .map(drop)
         .map_err(|e| match e {
-            KafkaError::ClientConfig(RDKafkaConfRes::RD_KAFKA_CONF_UNKNOWN, _, key, _) => anyhow!(
-                "unknown configuration key \"{key}\": it is neither an option of kafka_queue ({}) \
-             nor a librdkafka property",
-                option_names()
-            ),
-            KafkaError::ClientConfig(_, description, key, value) => {
-                anyhow!("invalid value \"{value}\" for configuration key \"{key}\": {description}")
+            KafkaError::ClientConfig(RDKafkaConfRes::RD_KAFKA_CONF_UNKNOWN, _, key, _) => {
+                InvalidProperty::UnknownKey(key)
             }
-            other => anyhow!("invalid configuration: {other}"),
+            KafkaError::ClientConfig(_, description, key, value) => InvalidProperty::InvalidValue {
+                key,
+                value,
+                description,
+            },
+            other => InvalidProperty::Other(other.to_string()),
         })
 }
 
-/// Why an offset commit did not go through.
-#[derive(Debug)]
-pub enum CommitError {
-    /// The group no longer counts this client as a member (its session expired, it was
-    /// fenced): the partitions it owned belong to others now.
-    NotAMember(String),
-    /// Any other refusal or failure.
-    Failed(String),
-    /// No answer within the timeout; the commit may still land later.
-    TimedOut,
+/// librdkafka's version.
+pub fn version() -> String {
+    rdkafka::util::get_rdkafka_version().1
 }
 
-impl std::fmt::Display for CommitError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            CommitError::NotAMember(e) => write!(f, "this worker is no longer a group member: {e}"),
-            CommitError::Failed(e) => f.write_str(e),
-            CommitError::TimedOut => f.write_str("the commit was not acknowledged in time"),
-        }
-    }
-}
-
-impl std::error::Error for CommitError {}
-
-fn commit_error(code: RDKafkaErrorCode) -> CommitError {
-    use RDKafkaErrorCode::*;
-    match code {
-        UnknownMemberId | IllegalGeneration | FencedMemberEpoch | StaleMemberEpoch
-        | FencedInstanceId | AssignmentLost => CommitError::NotAMember(code.to_string()),
-        _ => CommitError::Failed(code.to_string()),
-    }
+/// The error of a commit's answer, per librdkafka's code.
+fn commit_error(code: rdsys::rd_kafka_resp_err_t, about: About<'_>) -> Error {
+    Error::from_code(code.into(), "", about)
 }
 
 /// Commits `offsets` and waits at most `timeout` for the coordinator's answer. librdkafka's
@@ -110,7 +100,8 @@ pub fn commit_within<C: ClientContext>(
     client: &Client<C>,
     offsets: &TopicPartitionList,
     timeout: Duration,
-) -> Result<(), CommitError> {
+    about: About<'_>,
+) -> Result<(), Error> {
     let client = client.native_ptr();
     // SAFETY: `client` is a live consumer handle; the temporary queue and the event are
     // destroyed here, and the offsets list is only read by librdkafka during the call.
@@ -119,16 +110,16 @@ pub fn commit_within<C: ClientContext>(
         let err = rdsys::rd_kafka_commit_queue(client, offsets.ptr(), queue, None, ptr::null_mut());
         if err != rdsys::rd_kafka_resp_err_t::RD_KAFKA_RESP_ERR_NO_ERROR {
             rdsys::rd_kafka_queue_destroy(queue);
-            return Err(commit_error(err.into()));
+            return Err(commit_error(err, about));
         }
         let event =
             rdsys::rd_kafka_queue_poll(queue, timeout.as_millis().min(i32::MAX as u128) as i32);
         let result = if event.is_null() {
-            Err(CommitError::TimedOut)
+            Err(Error::TimedOut)
         } else {
             let mut result = match rdsys::rd_kafka_event_error(event) {
                 rdsys::rd_kafka_resp_err_t::RD_KAFKA_RESP_ERR_NO_ERROR => Ok(()),
-                err => Err(commit_error(err.into())),
+                err => Err(commit_error(err, about)),
             };
             let partitions = rdsys::rd_kafka_event_topic_partition_list(event);
             if result.is_ok() && !partitions.is_null() {
@@ -136,7 +127,7 @@ pub fn commit_within<C: ClientContext>(
                 for i in 0..list.cnt as usize {
                     let err = (*list.elems.add(i)).err;
                     if err != rdsys::rd_kafka_resp_err_t::RD_KAFKA_RESP_ERR_NO_ERROR {
-                        result = Err(commit_error(err.into()));
+                        result = Err(commit_error(err, about));
                         break;
                     }
                 }
@@ -151,25 +142,4 @@ pub fn commit_within<C: ClientContext>(
 
 pub fn millis(duration: Duration) -> String {
     duration.as_millis().to_string()
-}
-
-struct ThreadWaker(Thread);
-
-impl Wake for ThreadWaker {
-    fn wake(self: Arc<Self>) {
-        self.0.unpark();
-    }
-}
-
-/// Runs one admin future to completion on this thread (librdkafka completes it from its own).
-pub fn block_on<F: Future>(future: F) -> F::Output {
-    let waker = Waker::from(Arc::new(ThreadWaker(thread::current())));
-    let mut cx = Context::from_waker(&waker);
-    let mut future = pin!(future);
-    loop {
-        match future.as_mut().poll(&mut cx) {
-            Poll::Ready(output) => return output,
-            Poll::Pending => thread::park(),
-        }
-    }
 }

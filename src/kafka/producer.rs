@@ -7,7 +7,6 @@
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use anyhow::{anyhow, Result};
 use parking_lot::{Condvar, Mutex};
 use rdkafka::bindings as rdsys;
 use rdkafka::error::{KafkaError, RDKafkaErrorCode};
@@ -17,8 +16,7 @@ use rdkafka::producer::{
 };
 use rdkafka::ClientContext;
 
-use super::{client_config, millis};
-use crate::queue::config::{Mode, Settings};
+use super::{client_config, millis, About, ClientSettings, Error};
 
 /// A record that Kafka did not accept, with what librdkafka said.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,7 +26,7 @@ pub struct Undelivered {
     pub possibly_persisted: bool,
     /// The record value, so that the caller can say which item it was.
     pub value: Vec<u8>,
-    pub error: String,
+    pub error: Error,
 }
 
 /// Sequence number of a record whose sender waits for it; 0 for records nobody waits for.
@@ -37,7 +35,7 @@ type Ticket = usize;
 #[derive(Default)]
 struct Outcomes {
     /// Outcomes of waited-for records, until their sender collects them.
-    waited: HashMap<Ticket, Result<(), String>>,
+    waited: HashMap<Ticket, Result<(), Error>>,
     /// Failed records nobody waits for, until the next flush reports them.
     undelivered: Vec<Undelivered>,
 }
@@ -60,17 +58,26 @@ impl ProducerContext for Deliveries {
             (Ok(_), t) => {
                 outcomes.waited.insert(t, Ok(()));
             }
-            (Err((error, _)), t) if t != 0 => {
-                outcomes.waited.insert(t, Err(error.to_string()));
-            }
-            (Err((error, message)), _) => outcomes.undelivered.push(Undelivered {
-                topic: message.topic().to_string(),
+            (Err((error, message)), t) => {
                 // SAFETY: the message is valid for the duration of this callback.
-                possibly_persisted: unsafe { rdsys::rd_kafka_message_status(message.ptr()) }
-                    == rdsys::rd_kafka_msg_status_t::RD_KAFKA_MSG_STATUS_POSSIBLY_PERSISTED,
-                value: message.payload().unwrap_or_default().to_vec(),
-                error: error.to_string(),
-            }),
+                let possibly_persisted = unsafe { rdsys::rd_kafka_message_status(message.ptr()) }
+                    == rdsys::rd_kafka_msg_status_t::RD_KAFKA_MSG_STATUS_POSSIBLY_PERSISTED;
+                let error = if possibly_persisted {
+                    Error::OutcomeUnknown(error.to_string())
+                } else {
+                    Error::from_rdkafka(error, About::topic(message.topic()))
+                };
+                if t != 0 {
+                    outcomes.waited.insert(t, Err(error));
+                } else {
+                    outcomes.undelivered.push(Undelivered {
+                        topic: message.topic().to_string(),
+                        possibly_persisted,
+                        value: message.payload().unwrap_or_default().to_vec(),
+                        error,
+                    });
+                }
+            }
         }
         self.changed.notify_all();
     }
@@ -91,17 +98,15 @@ pub struct Outgoing<'a> {
 }
 
 impl Producer {
-    pub fn new(settings: &Settings) -> Result<Self> {
+    /// A producer; `batching` lets librdkafka wait briefly to batch records (fast delivery).
+    pub fn new(settings: &ClientSettings, batching: bool) -> Result<Self, Error> {
         // acks=all with one request in flight per broker: durable and ordered, even on retries.
         // Idempotence (no duplicates after retries) is off by default because librdkafka then
         // waits up to 500 ms for a producer id before a process's first record; users who want
         // it set enable.idempotence=true. message.timeout.ms bounds how long an item may wait
         // for the brokers before it is reported as undelivered.
         let timeout_ms = millis(settings.timeout);
-        let linger_ms = match settings.delivery {
-            Mode::Strict => "0",
-            Mode::Fast => "5",
-        };
+        let linger_ms = if batching { "5" } else { "0" };
         let config = client_config(
             settings,
             &[
@@ -113,7 +118,7 @@ impl Producer {
         );
         let inner = config
             .create_with_context(Deliveries::default())
-            .map_err(|e| anyhow!("cannot create the Kafka producer: {e}"))?;
+            .map_err(|e| Error::Config(format!("cannot create the Kafka producer: {e}")))?;
         Ok(Producer {
             inner,
             timeout: settings.timeout,
@@ -121,7 +126,7 @@ impl Producer {
         })
     }
 
-    fn send_with(&self, record: &Outgoing<'_>, ticket: Ticket) -> Result<()> {
+    fn send_with(&self, record: &Outgoing<'_>, ticket: Ticket) -> Result<(), Error> {
         let mut base = BaseRecord::<(), [u8], Ticket>::with_opaque_to(record.topic, ticket)
             .payload(record.value);
         if let Some(p) = record.partition {
@@ -147,22 +152,21 @@ impl Producer {
                         .wait_for(&mut outcomes, Duration::from_millis(5));
                 }
                 Err((error, _)) => {
-                    return Err(anyhow!(
-                        "cannot queue the record for topic \"{}\": {error}",
-                        record.topic
-                    ))
+                    return Err(Error::from_rdkafka(&error, About::topic(record.topic)))
                 }
             }
         }
     }
 
     /// Hands one record to librdkafka; its outcome is reported at the next flush.
-    pub fn send(&self, record: &Outgoing<'_>) -> Result<()> {
+    pub fn send(&self, record: &Outgoing<'_>) -> Result<(), Error> {
         self.send_with(record, 0)
     }
 
     /// Sends one record and waits, at most the configured timeout, for Kafka's acknowledgement.
-    pub fn send_and_wait(&self, record: &Outgoing<'_>) -> Result<()> {
+    /// A record whose acknowledgement does not come in time is [`Error::OutcomeUnknown`]: it
+    /// went out and may still be written.
+    pub fn send_and_wait(&self, record: &Outgoing<'_>) -> Result<(), Error> {
         let ticket = {
             let mut next = self.next_ticket.lock();
             *next = next.wrapping_add(1).max(1);
@@ -174,24 +178,17 @@ impl Producer {
         let mut outcomes = deliveries.outcomes.lock();
         loop {
             if let Some(outcome) = outcomes.waited.remove(&ticket) {
-                return outcome.map_err(|e| {
-                    anyhow!(
-                        "Kafka did not accept the record for topic \"{}\": {e}",
-                        record.topic
-                    )
-                });
+                return outcome;
             }
             if deliveries
                 .changed
                 .wait_until(&mut outcomes, deadline)
                 .timed_out()
             {
-                return Err(anyhow!(
-                    "Kafka did not acknowledge the record for topic \"{}\" within {} ms; it \
-                     may still arrive (brokers unreachable?)",
-                    record.topic,
+                return Err(Error::OutcomeUnknown(format!(
+                    "no acknowledgement within {} ms (brokers unreachable?)",
                     self.timeout.as_millis()
-                ));
+                )));
             }
         }
     }

@@ -5,10 +5,10 @@ use ext_php_rs::prelude::*;
 use ext_php_rs::types::{ZendHashTable, Zval};
 
 use super::args::{LooseBool, LooseInt};
-use super::errors::{invalid_argument, kafka_error};
+use super::errors::invalid_argument;
 use super::settings::from_config;
-use crate::kafka::admin::{provision, Provisioned};
 use crate::queue::config::Settings;
+use crate::queue::provision;
 use crate::queue::topic::topic_name;
 
 /// Deploy-time operations. Nothing else creates topics.
@@ -22,9 +22,13 @@ pub struct KafkaQueueAdmin {
 impl KafkaQueueAdmin {
     /// Configured by `$config`: librdkafka properties (admin credentials may differ from the
     /// site's), topic_prefix and timeout_ms.
+    ///
+    /// @throws \KafkaQueueException On an unknown key or an invalid value, naming it.
     pub fn __construct(config: Option<&ZendHashTable>) -> PhpResult<Self> {
         let settings = from_config(config)?;
-        crate::kafka::validate(&settings).map_err(|e| kafka_error(format!("{e:#}")))?;
+        settings
+            .validate()
+            .map_err(crate::queue::QueueError::from)?;
         Ok(KafkaQueueAdmin { settings })
     }
 
@@ -41,6 +45,10 @@ impl KafkaQueueAdmin {
     /// `$queues` are queue names; `$partitions` is the partition count of each new topic (two
     /// per web server). Returns one row per queue: queue, topic, partitions, action ("exists",
     /// "created", "would create" or "partition count differs": existing topics never change).
+    /// Touches no consumer group.
+    ///
+    /// @throws \KafkaQueueException When Kafka refuses (for example NOT_AUTHORIZED without
+    ///   the cluster's or the topics' Create ACL) or cannot be reached.
     #[php(defaults(replication_factor = 1, dry_run = false))]
     pub fn provision(
         &self,
@@ -61,35 +69,20 @@ impl KafkaQueueAdmin {
         }
         let partitions = partitions.at_least("partitions", 1, "partitions (2 per web server)")?;
         let replication = replication_factor.at_least("replication_factor", 1, "replicas")?;
-        let dry_run = dry_run.get();
-        let (Ok(partitions), Ok(replication)) =
-            (i32::try_from(partitions), i32::try_from(replication))
-        else {
-            return Err(invalid_argument(
-                "partition count or replication factor out of range",
-            ));
-        };
-        let topics: Vec<String> = names
-            .iter()
-            .map(|n| topic_name(&self.settings.topic_prefix, n))
-            .collect();
-        let results = provision(&self.settings, &topics, partitions, replication, dry_run)
-            .map_err(|e| kafka_error(format!("{e:#}")))?;
+        let results = provision(
+            &self.settings,
+            &names,
+            partitions,
+            replication,
+            dry_run.get(),
+        )?;
         let mut rows = ZendHashTable::new();
-        for ((name, topic), result) in names.iter().zip(&topics).zip(results) {
-            let (action, count) = match result {
-                Provisioned::Exists { partitions } => ("exists", partitions as i64),
-                Provisioned::PartitionCountDiffers { partitions } => {
-                    ("partition count differs", partitions as i64)
-                }
-                Provisioned::Created => ("created", i64::from(partitions)),
-                Provisioned::WouldCreate => ("would create", i64::from(partitions)),
-            };
+        for result in results {
             let mut row = ZendHashTable::new();
-            row.insert("queue", name.as_str())?;
-            row.insert("topic", topic.as_str())?;
-            row.insert("partitions", count)?;
-            row.insert("action", action)?;
+            row.insert("queue", result.queue)?;
+            row.insert("topic", result.topic)?;
+            row.insert("partitions", result.partitions)?;
+            row.insert("action", result.action)?;
             rows.push(row)?;
         }
         Ok(rows)

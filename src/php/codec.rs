@@ -6,8 +6,9 @@ use ext_php_rs::exception::PhpException;
 use ext_php_rs::types::{ZendStr, Zval};
 use ext_php_rs::zend::{ExecutorGlobals, Function};
 
-use super::errors::{invalid_argument, kafka_error};
+use super::errors::{invalid_argument, queue_exception};
 use crate::queue::envelope::PayloadKind;
+use crate::queue::ErrorCode;
 
 /// A payload ready for the queue: borrowed for strings, owned when serialized.
 pub enum Payload<'a> {
@@ -76,8 +77,12 @@ pub fn decode(kind: PayloadKind, bytes: &[u8]) -> Result<Zval, PhpException> {
     string.set_zend_string(ZendStr::new(bytes, false));
     match kind {
         PayloadKind::RawString => Ok(string),
-        PayloadKind::Serialized => call("unserialize", vec![&string])
-            .map_err(|e| kafka_error(format!("an item could not be unserialized: {e}"))),
+        PayloadKind::Serialized => call("unserialize", vec![&string]).map_err(|e| {
+            queue_exception(
+                format!("an item could not be unserialized: {e}"),
+                ErrorCode::Failed,
+            )
+        }),
     }
 }
 

@@ -72,7 +72,7 @@ extern "C" fn shutdown(_type: i32, _module_number: i32) -> i32 {
 }
 
 extern "C" fn info(module: *mut ModuleEntry) {
-    let (_, librdkafka) = rdkafka::util::get_rdkafka_version();
+    let librdkafka = crate::queue::librdkafka_version();
     info_table_start!();
     info_table_row!("kafka_queue support", "enabled");
     info_table_row!("version", env!("CARGO_PKG_VERSION"));

@@ -27,14 +27,8 @@ pub struct KafkaQueue {
     queue: Queue,
 }
 
-/// An item object's position fields, read back from PHP.
-struct ItemFields<'a> {
-    item_id: &'a str,
-    partition: i32,
-    offset: i64,
-}
-
-fn item_fields(item: &Zval) -> Result<ItemFields<'_>, PhpException> {
+/// An item object's identity and position, read back from PHP.
+fn item_ref(item: &Zval) -> Result<ItemRef<'_>, PhpException> {
     let bad = || {
         invalid_argument(
             "expected an item object returned by claimItem() (with item_id, partition and offset)",
@@ -65,7 +59,7 @@ fn item_fields(item: &Zval) -> Result<ItemFields<'_>, PhpException> {
         ),
     };
     let partition = i32::try_from(partition).map_err(|_| bad())?;
-    Ok(ItemFields {
+    Ok(ItemRef {
         item_id,
         partition,
         offset,
@@ -134,24 +128,14 @@ impl KafkaQueue {
     /// Returns FALSE when this process no longer holds the item.
     /// @throws \InvalidArgumentException For an object that is not an item of this queue.
     pub fn delete_item(&mut self, item: &Zval) -> PhpResult<bool> {
-        let f = item_fields(item)?;
-        Ok(self.queue.delete_item(&ItemRef {
-            item_id: f.item_id,
-            partition: f.partition,
-            offset: f.offset,
-        })?)
+        Ok(self.queue.delete_item(&item_ref(item)?)?)
     }
 
     /// Makes a claimed item claimable again at once.
     ///
     /// @throws \InvalidArgumentException For an object that is not an item of this queue.
     pub fn release_item(&mut self, item: &Zval) -> PhpResult<bool> {
-        let f = item_fields(item)?;
-        Ok(self.queue.release_item(&ItemRef {
-            item_id: f.item_id,
-            partition: f.partition,
-            offset: f.offset,
-        })?)
+        Ok(self.queue.release_item(&item_ref(item)?)?)
     }
 
     /// Makes a claimed item claimable again no earlier than `$delay` seconds from now.
@@ -160,15 +144,7 @@ impl KafkaQueue {
     ///   an item of this queue.
     pub fn delay_item(&mut self, item: &Zval, delay: LooseInt) -> PhpResult<bool> {
         let delay = delay.at_least("delay", 0, "seconds")?;
-        let f = item_fields(item)?;
-        Ok(self.queue.delay_item(
-            &ItemRef {
-                item_id: f.item_id,
-                partition: f.partition,
-                offset: f.offset,
-            },
-            delay,
-        )?)
+        Ok(self.queue.delay_item(&item_ref(item)?, delay)?)
     }
 
     /// Checks that the topic exists. Creates nothing.
@@ -213,7 +189,21 @@ impl KafkaQueue {
         out.insert("claimed_here", status.claimed_here as i64)?;
         out.insert("deleted_list", status.deleted_list as i64)?;
         out.insert("group_state", status.group_state)?;
-        out.insert("members", status.members as i64)?;
+        out.insert("group_protocol", status.group_protocol)?;
+        out.insert("members", status.members.len() as i64)?;
+        let mut members = ZendHashTable::new();
+        for m in status.members {
+            let mut row = ZendHashTable::new();
+            row.insert("client_id", m.client_id)?;
+            row.insert("host", m.host)?;
+            let mut partitions = ZendHashTable::new();
+            for p in m.partitions {
+                partitions.push(i64::from(p))?;
+            }
+            row.insert("partitions", partitions)?;
+            members.push(row)?;
+        }
+        out.insert("member_detail", members)?;
         let mut detail = ZendHashTable::new();
         for p in status.partitions {
             let mut row = ZendHashTable::new();
@@ -221,6 +211,8 @@ impl KafkaQueue {
             row.insert("low", p.low)?;
             row.insert("high", p.high)?;
             row.insert("committed", p.committed)?;
+            row.insert("lag", p.lag)?;
+            row.insert("owner", p.owner)?;
             row.insert("deleted", p.deleted as i64)?;
             row.insert("items", p.items)?;
             detail.push(row)?;

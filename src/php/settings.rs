@@ -4,7 +4,7 @@ use ext_php_rs::exception::PhpException;
 use ext_php_rs::types::{ZendHashTable, Zval};
 use ext_php_rs::zend::ExecutorGlobals;
 
-use super::errors::kafka_error;
+use super::errors::configuration_error;
 use crate::queue::config::Settings;
 
 /// php.ini directives and the setting each one gives a default for.
@@ -32,7 +32,7 @@ fn scalar_string(key: &str, value: &Zval) -> Result<String, PhpException> {
     if let Some(f) = value.double() {
         return Ok(f.to_string());
     }
-    Err(kafka_error(format!(
+    Err(configuration_error(format!(
         "invalid value for option \"{key}\": expected a string, integer or boolean"
     )))
 }
@@ -44,16 +44,18 @@ pub fn from_config(config: Option<&ZendHashTable>) -> Result<Settings, PhpExcept
     for (directive, key) in INI_SETTINGS {
         if let Some(Some(value)) = ini.get(*directive) {
             if !value.is_empty() {
-                settings
-                    .set(key, value)
-                    .map_err(|e| kafka_error(format!("php.ini directive {directive}: {e}")))?;
+                settings.set(key, value).map_err(|e| {
+                    configuration_error(format!("php.ini directive {directive}: {e}"))
+                })?;
             }
         }
     }
     for (key, value) in config.into_iter().flat_map(|c| c.iter()) {
         let key = key.to_string();
         let value = scalar_string(&key, value)?;
-        settings.set(&key, &value).map_err(|e| kafka_error(e.0))?;
+        settings
+            .set(&key, &value)
+            .map_err(|e| configuration_error(e.0))?;
     }
     Ok(settings)
 }

@@ -7,16 +7,10 @@ use std::ffi::{c_char, c_int, c_void, CStr};
 
 use ext_php_rs::zend::{ClassEntry, ModuleEntry};
 
-extern "C" {
-    fn dlsym(handle: *mut c_void, symbol: *const c_char) -> *mut c_void;
-}
-
-/// `RTLD_DEFAULT`: search the process's global symbols (PHP's binary and its libraries).
-const RTLD_DEFAULT: *mut c_void = std::ptr::null_mut();
-
 fn lookup(name: &CStr) -> Option<*mut c_void> {
-    // SAFETY: dlsym only reads the NUL-terminated name.
-    let symbol = unsafe { dlsym(RTLD_DEFAULT, name.as_ptr()) };
+    // SAFETY: dlsym only reads the NUL-terminated name; RTLD_DEFAULT searches the process's
+    // global symbols (PHP's binary and its libraries).
+    let symbol = unsafe { libc::dlsym(libc::RTLD_DEFAULT, name.as_ptr()) };
     (!symbol.is_null()).then_some(symbol)
 }
 

@@ -7,6 +7,8 @@
 use std::fmt;
 use std::time::Duration;
 
+use crate::kafka::{self, ClientSettings, InvalidProperty};
+
 /// How `createItem` (delivery) or `deleteItem` (commit) waits for the broker.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Mode {
@@ -139,6 +141,34 @@ impl Settings {
             }
         }
         Ok(())
+    }
+
+    /// What the Kafka clients of this queue are configured with.
+    pub fn client(&self) -> ClientSettings {
+        ClientSettings {
+            properties: self.kafka.clone(),
+            timeout: self.timeout,
+        }
+    }
+
+    /// Checks every librdkafka property now, so that a bad key fails in the constructor with
+    /// its name rather than later in a hot path.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        kafka::validate(&self.kafka).map_err(|e| match e {
+            InvalidProperty::UnknownKey(key) => ConfigError(format!(
+                "unknown configuration key \"{key}\": it is neither an option of kafka_queue ({}) \
+                 nor a librdkafka property",
+                option_names()
+            )),
+            InvalidProperty::InvalidValue {
+                key,
+                value,
+                description,
+            } => ConfigError(format!(
+                "invalid value \"{value}\" for configuration key \"{key}\": {description}"
+            )),
+            InvalidProperty::Other(m) => ConfigError(format!("invalid configuration: {m}")),
+        })
     }
 
     /// The consumer group of one queue: per queue, so that a queue's admin operations

@@ -10,7 +10,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use parking_lot::Mutex;
 
-use crate::kafka::fork::current_pid;
+use crate::process::fork::current_pid;
 
 struct Sequence {
     pid: u32,

@@ -3,13 +3,23 @@
 pub mod config;
 pub mod deleted;
 pub mod envelope;
+pub mod error;
 pub mod ids;
 pub mod leases;
 pub mod operations;
+pub mod provision;
 pub mod registry;
-pub mod report;
 pub mod topic;
 pub mod tracker;
 pub mod worker;
 
-pub use self::operations::{ItemRef, Queue, QueueError, Status};
+pub use crate::process::report;
+
+pub use self::error::{ErrorCode, QueueError};
+pub use self::operations::{ItemRef, Queue, Status};
+pub use self::provision::{provision, Provision};
+
+/// The version of the Kafka client library (librdkafka) of this build.
+pub fn librdkafka_version() -> String {
+    crate::kafka::version()
+}

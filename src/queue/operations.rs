@@ -1,12 +1,12 @@
 //! The operations of the queue contract, on top of the Kafka layer.
 
-use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::config::{ConfigError, Mode, Settings};
+use super::config::{Mode, Settings};
 use super::deleted::{self, live_items, OffsetSet};
 use super::envelope::{self, PayloadKind};
+use super::error::{QueueError, Result};
 use super::ids::next_item_id;
 use super::leases::Leases;
 use super::registry::{self, ClientKeys};
@@ -14,48 +14,10 @@ use super::report;
 use super::topic::topic_name;
 use super::tracker::{Item, Refusal};
 use super::worker::{now_ms, Worker, METADATA_BUDGET};
-use crate::kafka;
-use crate::kafka::admin::PartitionView;
+use crate::kafka::admin::{GroupView, PartitionView};
 use crate::kafka::consumer::Committed;
-use crate::kafka::fork::ProcessBound;
 use crate::kafka::producer::{Outgoing, Producer};
-
-#[derive(Debug)]
-pub enum QueueError {
-    /// Bad input from the caller: a negative delay, data that cannot be queued.
-    InvalidArgument(String),
-    /// A bad configuration key or value.
-    Config(String),
-    /// The brokers failed, timed out or refused.
-    Kafka(String),
-    /// Impossible while other workers of the queue are live members of its group.
-    Busy(String),
-}
-
-impl fmt::Display for QueueError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            QueueError::InvalidArgument(m)
-            | QueueError::Config(m)
-            | QueueError::Kafka(m)
-            | QueueError::Busy(m) => f.write_str(m),
-        }
-    }
-}
-
-impl From<anyhow::Error> for QueueError {
-    fn from(e: anyhow::Error) -> Self {
-        QueueError::Kafka(format!("{e:#}"))
-    }
-}
-
-impl From<ConfigError> for QueueError {
-    fn from(e: ConfigError) -> Self {
-        QueueError::Config(e.0)
-    }
-}
-
-pub type Result<T> = std::result::Result<T, QueueError>;
+use crate::process::fork::ProcessBound;
 
 /// What PHP hands back to delete, release or delay an item.
 pub struct ItemRef<'a> {
@@ -73,8 +35,18 @@ pub struct Status {
     pub claimed_here: usize,
     pub deleted_list: u64,
     pub group_state: String,
-    pub members: usize,
+    /// "consumer" (KIP-848), "classic" or "unknown".
+    pub group_protocol: String,
+    pub members: Vec<MemberStatus>,
     pub partitions: Vec<PartitionStatus>,
+}
+
+/// A live member of the queue's group.
+#[derive(Debug)]
+pub struct MemberStatus {
+    pub client_id: String,
+    pub host: String,
+    pub partitions: Vec<i32>,
 }
 
 #[derive(Debug)]
@@ -83,8 +55,20 @@ pub struct PartitionStatus {
     pub low: i64,
     pub high: i64,
     pub committed: Option<i64>,
+    /// Records past the committed offset: what the group has not yet moved past.
+    pub lag: i64,
     pub deleted: u64,
     pub items: i64,
+    /// The client id of the member the partition is assigned to.
+    pub owner: Option<String>,
+}
+
+/// The client in a registry entry. The registry hands out only entries of this process, so
+/// this fails only if the process forked in the middle of a call.
+fn current<V>(entry: &ProcessBound<V>) -> Result<&V> {
+    entry.get().ok_or_else(|| {
+        QueueError::Config("a Kafka client was used across fork(); try the call again".into())
+    })
 }
 
 pub struct Queue {
@@ -102,7 +86,7 @@ pub struct Queue {
 
 impl Queue {
     pub fn new(name: &str, settings: Settings) -> Result<Self> {
-        kafka::validate(&settings).map_err(|e| QueueError::Config(format!("{e:#}")))?;
+        settings.validate()?;
         let topic = topic_name(&settings.topic_prefix, name);
         Ok(Queue {
             name: name.to_string(),
@@ -123,12 +107,20 @@ impl Queue {
 
     /// Fails with a message naming the topic and how to provision it when it does not exist.
     fn ensure_topic(&mut self) -> Result<usize> {
-        let count = registry::inspector(&self.keys, &self.settings)?
-            .get()
-            .ok_or_else(|| QueueError::Kafka("client used across fork".into()))?
-            .partition_count(&self.topic)?;
+        let entry = registry::inspector(&self.keys, &self.settings)?;
+        let count = current(&entry)?
+            .partition_count(&self.topic)
+            .map_err(|e| self.failed("cannot use", e))?;
         self.topic_checked = true;
         Ok(count)
+    }
+
+    /// A Kafka error of an operation on this queue: "`what` queue "NAME" (topic "T")".
+    fn failed(&self, what: &str, error: crate::kafka::Error) -> QueueError {
+        QueueError::kafka(
+            format!("{what} queue \"{}\" (topic \"{}\")", self.name, self.topic),
+            error,
+        )
     }
 
     /// Queues one item; `payload` is PHP's serialize() output or a raw string.
@@ -139,22 +131,21 @@ impl Queue {
         next_item_id(&mut self.item_id);
         envelope::encode_into(&mut self.value, &self.item_id, kind, None, payload);
         let entry = self.producer()?;
-        let producer = entry
-            .get()
-            .expect("registry hands out current-process clients");
+        let producer = current(&entry)?;
         let record = Outgoing {
             topic: &self.topic,
             partition: None,
             timestamp_ms: None,
             value: &self.value,
         };
-        match self.settings.delivery {
-            Mode::Strict => producer.send_and_wait(&record)?,
-            Mode::Fast => {
-                producer.send(&record)?;
-                self.unflushed = true;
-            }
-        }
+        let sent = match self.settings.delivery {
+            Mode::Strict => producer.send_and_wait(&record),
+            Mode::Fast => producer.send(&record).map(|()| self.unflushed = true),
+        };
+        sent.map_err(|e| {
+            let what = format!("cannot create item {} in", self.item_id);
+            self.failed(&what, e)
+        })?;
         Ok(self.item_id.clone())
     }
 
@@ -172,7 +163,7 @@ impl Queue {
     }
 
     fn worker(&self) -> Result<Arc<ProcessBound<Worker>>> {
-        Ok(registry::worker(&self.keys, &self.settings)?)
+        registry::worker(&self.keys, &self.settings)
     }
 
     pub fn claim_item(&mut self, lease: Duration) -> Result<Option<Arc<Item>>> {
@@ -184,18 +175,12 @@ impl Queue {
             self.flush()?;
         }
         let entry = self.worker()?;
-        let worker = entry
-            .get()
-            .expect("registry hands out current-process clients");
-        let claimed = worker.claim(lease)?;
-        if claimed.is_none() && worker.membership_lost() {
+        let claimed = current(&entry)?.claim(lease)?;
+        if claimed.is_none() && current(&entry)?.membership_lost() {
             // The group dropped this worker during the claim: a new one joins and tries again.
             drop(entry);
             let entry = self.worker()?;
-            let worker = entry
-                .get()
-                .expect("registry hands out current-process clients");
-            return Ok(worker.claim(lease)?);
+            return current(&entry)?.claim(lease);
         }
         Ok(claimed)
     }
@@ -206,7 +191,7 @@ impl Queue {
         f: impl FnOnce(&Worker) -> Result<std::result::Result<T, Refusal>>,
     ) -> Result<std::result::Result<T, Refusal>> {
         match registry::existing_worker(&self.keys) {
-            Some(entry) => f(entry.get().expect("current-process worker")),
+            Some(entry) => f(current(&entry)?),
             None => Ok(Err(Refusal::NotHeld)),
         }
     }
@@ -224,7 +209,7 @@ impl Queue {
     }
 
     pub fn delete_item(&mut self, item: &ItemRef<'_>) -> Result<bool> {
-        match self.on_worker(|w| Ok(w.delete(item.partition, item.offset, item.item_id)?))? {
+        match self.on_worker(|w| w.delete(item.partition, item.offset, item.item_id))? {
             Ok(()) => Ok(true),
             Err(refusal) => self.refused(item, refusal),
         }
@@ -262,24 +247,24 @@ impl Queue {
             &held.payload,
         );
         let entry = self.producer()?;
-        let producer = entry
-            .get()
-            .expect("registry hands out current-process clients");
-        producer.send_and_wait(&Outgoing {
-            topic: &self.topic,
-            partition: Some(held.partition),
-            timestamp_ms: Some(held.created_ms),
-            value: &self.value,
-        })?;
+        current(&entry)?
+            .send_and_wait(&Outgoing {
+                topic: &self.topic,
+                partition: Some(held.partition),
+                timestamp_ms: Some(held.created_ms),
+                value: &self.value,
+            })
+            .map_err(|e| {
+                let what = format!("cannot delay item {} of", held.id);
+                self.failed(&what, e)
+            })?;
         self.delete_item(item)
     }
 
     /// Flushes this process's pending items so that counts include them.
     pub fn flush(&mut self) -> Result<usize> {
         let entry = self.producer()?;
-        let producer = entry
-            .get()
-            .expect("registry hands out current-process clients");
+        let producer = current(&entry)?;
         let in_flight = producer.flush();
         self.unflushed = in_flight > 0;
         let undelivered = producer.take_undelivered();
@@ -290,10 +275,21 @@ impl Queue {
 
     fn partition_views(&self) -> Result<Vec<PartitionView>> {
         let entry = registry::inspector(&self.keys, &self.settings)?;
-        Ok(entry
-            .get()
-            .expect("registry hands out current-process clients")
-            .partitions(&self.topic)?)
+        current(&entry)?
+            .partitions(&self.topic, &self.group())
+            .map_err(|e| self.failed("cannot read the positions of", e))
+    }
+
+    fn group(&self) -> String {
+        self.settings.group_for(&self.topic)
+    }
+
+    /// The queue's group as its coordinator describes it.
+    fn describe_group(&self) -> Result<GroupView> {
+        let entry = registry::inspector(&self.keys, &self.settings)?;
+        current(&entry)?
+            .describe_group(&self.group(), &self.topic)
+            .map_err(|e| self.failed("cannot describe the group of", e))
     }
 
     /// The base and deleted list of a partition: this process's live state when it owns the
@@ -332,9 +328,7 @@ impl Queue {
     }
 
     /// Every item that exists now is deleted: the group's position moves to the end of each
-    /// partition. Kafka accepts that only while the queue's group has no members: idle workers
-    /// leave within `idle_leave_ms`, so the call waits for them, at most `timeout_ms`; busy ones
-    /// are named in the error (QUEUE_BUSY).
+    /// partition. Kafka accepts that only while no other worker of the site is consuming.
     pub fn delete_queue(&mut self) -> Result<()> {
         if self.unflushed {
             self.flush()?;
@@ -356,69 +350,56 @@ impl Queue {
                 .metadata,
             })
             .collect();
+        // Idle workers leave within idle_leave_ms: wait for them, at most timeout_ms; busy ones
+        // are named in the error (QUEUE_BUSY).
         let deadline = std::time::Instant::now() + self.settings.timeout;
         loop {
-            let refused = match self.commit_for_group(&commits) {
-                Ok(()) => return Ok(()),
-                Err(refused) => refused,
-            };
-            let members = registry::inspector(&self.keys, &self.settings)?
-                .get()
-                .and_then(|i| i.members())
-                .filter(|m| !m.is_empty());
-            let Some(members) = members else {
-                return Err(QueueError::Kafka(format!(
-                    "cannot delete queue \"{}\": {refused}",
-                    self.name
-                )));
-            };
-            if std::time::Instant::now() >= deadline {
-                return Err(QueueError::Busy(self.busy_message(&members)));
+            match self.commit_for_group("cannot delete", &commits) {
+                Err(QueueError::Busy(_)) if std::time::Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(100))
+                }
+                other => return other,
             }
-            std::thread::sleep(Duration::from_millis(100));
         }
     }
 
-    /// Why the queue cannot be deleted now: its live workers, and how to see them.
-    fn busy_message(&self, live: &[crate::kafka::admin::Member]) -> String {
-        let members: Vec<String> = live
-            .iter()
-            .map(|m| format!("client id \"{}\" on {}", m.client_id, m.host))
-            .collect();
-        let group_id = self.settings.group_for(&self.topic);
-        let brokers = self
-            .settings
-            .kafka
-            .iter()
-            .find(|(k, _)| k == "bootstrap.servers")
-            .map(|(_, v)| v.as_str())
-            .unwrap_or("BROKERS");
-        format!(
-            "cannot delete queue \"{}\": {} worker(s) of this site are consuming it right now \
-             ({}); Kafka accepts the deletion only while the queue's consumer group \"{group_id}\" \
-             has no members. Stop them (cron, drush queue:run) or let them finish, then try again; \
-             see them with: kafka-consumer-groups.sh --bootstrap-server {brokers} --describe \
-             --group {group_id} --members",
-            self.name,
-            live.len(),
-            members.join(", ")
-        )
-    }
-
-    fn commit_for_group(&self, commits: &[Committed]) -> std::result::Result<(), String> {
-        let entry = registry::inspector(&self.keys, &self.settings).map_err(|e| e.to_string())?;
-        let inspector = entry
-            .get()
-            .expect("registry hands out current-process clients");
-        inspector
-            .commit(&self.topic, commits)
-            .map_err(|e| match inspector.group() {
-                Some(g) if g.members > 0 => format!(
-                    "{} worker(s) of this site are consuming it right now ({e})",
-                    g.members
-                ),
-                _ => e.to_string(),
-            })
+    /// Commits on behalf of the queue's whole group, which Kafka accepts only while the group
+    /// has no live member; otherwise the error names the members and how to see them.
+    fn commit_for_group(&self, what: &str, commits: &[Committed]) -> Result<()> {
+        let entry = registry::inspector(&self.keys, &self.settings)?;
+        let inspector = current(&entry)?;
+        let group = self.group();
+        match inspector.commit(&group, &self.topic, commits) {
+            Err(crate::kafka::Error::GroupBusy(code)) => {
+                let members = match inspector.describe_group(&group, &self.topic) {
+                    Ok(view) => view
+                        .members
+                        .iter()
+                        .map(|m| format!("client id \"{}\" on {}", m.client_id, m.host))
+                        .collect::<Vec<_>>(),
+                    Err(_) => Vec::new(),
+                };
+                let brokers = self
+                    .settings
+                    .kafka
+                    .iter()
+                    .find(|(k, _)| k == "bootstrap.servers")
+                    .map_or("BROKERS", |(_, v)| v.as_str());
+                Err(QueueError::Busy(format!(
+                    "{what} queue \"{}\" (topic \"{}\"): {} worker(s) of this site are \
+                     consuming it right now ({}; {code:?}); Kafka accepts a commit for the whole \
+                     consumer group \"{group}\" only while it has no members. Stop them (cron, \
+                     drush queue:run) or let them finish, then try again; see them with: \
+                     kafka-consumer-groups.sh --bootstrap-server {brokers} --describe --group \
+                     {group} --members",
+                    self.name,
+                    self.topic,
+                    members.len(),
+                    members.join(", ")
+                )))
+            }
+            other => other.map_err(|e| self.failed(what, e)),
+        }
     }
 
     /// Drops deleted-list entries below each partition's first offset still in Kafka, and
@@ -465,13 +446,12 @@ impl Queue {
             w.commit_now(true)?;
         }
         if !commits.is_empty() {
-            if let Err(e) = self.commit_for_group(&commits) {
+            match self.commit_for_group("cannot collect the garbage of", &commits) {
                 // The owners trim their own partitions as they read past the gap.
-                report::warn(&format!(
-                    "kafka_queue: garbage collection of queue \"{}\" left the deleted lists to \
-                     their owners: {e}",
-                    self.name
-                ));
+                Err(QueueError::Busy(e)) => report::warn(&format!(
+                    "kafka_queue: garbage collection left the deleted lists to their owners: {e}"
+                )),
+                other => other?,
             }
         }
         if lost > 0 {
@@ -486,22 +466,26 @@ impl Queue {
 
     pub fn status(&mut self) -> Result<Status> {
         let views = self.partition_views()?;
-        let group = registry::inspector(&self.keys, &self.settings)?
-            .get()
-            .and_then(|i| i.group());
+        let group = self.describe_group()?;
         let worker = registry::existing_worker(&self.keys);
         let mut status = Status {
             topic: self.topic.clone(),
-            group: self.settings.group_for(&self.topic),
-            claimed_here: worker
-                .as_ref()
-                .and_then(|w| w.get().map(|w| w.claimed_count()))
-                .unwrap_or(0),
-            group_state: group
-                .as_ref()
-                .map(|g| g.state.clone())
-                .unwrap_or_else(|| "unknown".into()),
-            members: group.map(|g| g.members).unwrap_or(0),
+            group: self.group(),
+            claimed_here: match &worker {
+                Some(w) => current(w)?.claimed_count(),
+                None => 0,
+            },
+            group_state: group.state,
+            group_protocol: group.protocol,
+            members: group
+                .members
+                .into_iter()
+                .map(|m| MemberStatus {
+                    client_id: m.client_id,
+                    host: m.host,
+                    partitions: m.partitions,
+                })
+                .collect(),
             ..Status::default()
         };
         for v in &views {
@@ -513,6 +497,11 @@ impl Queue {
                 ),
                 None => (None, 0, v.high - v.low),
             };
+            let owner = status
+                .members
+                .iter()
+                .find(|m| m.partitions.contains(&v.partition))
+                .map(|m| m.client_id.clone());
             status.items += items;
             status.deleted_list += deleted;
             status.partitions.push(PartitionStatus {
@@ -520,8 +509,10 @@ impl Queue {
                 low: v.low,
                 high: v.high,
                 committed,
+                lag: v.high - committed.unwrap_or(v.low).max(v.low),
                 deleted,
                 items,
+                owner,
             });
         }
         Ok(status)

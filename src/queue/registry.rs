@@ -16,16 +16,16 @@ use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use anyhow::Result;
 use parking_lot::Mutex;
 
 use super::config::{Mode, Settings};
 use super::envelope;
+use super::error::{QueueError, Result};
 use super::report;
 use super::worker::Worker;
 use crate::kafka::admin::Inspector;
-use crate::kafka::fork::{current_pid, ProcessBound};
 use crate::kafka::producer::{Producer, Undelivered};
+use crate::process::fork::{current_pid, ProcessBound};
 
 /// What makes two producers interchangeable.
 #[derive(Clone, PartialEq, Eq)]
@@ -33,6 +33,15 @@ struct ProducerKey {
     digest: u64,
     kafka: Vec<(String, String)>,
     delivery: Mode,
+    timeout: Duration,
+}
+
+/// What makes two inspectors interchangeable: they join no group, so every queue with the same
+/// connection settings shares one.
+#[derive(Clone, PartialEq, Eq)]
+struct InspectorKey {
+    digest: u64,
+    kafka: Vec<(String, String)>,
     timeout: Duration,
 }
 
@@ -47,6 +56,12 @@ struct GroupKey {
 
 // Lookups hash only the digest computed once per queue object; equality still compares all.
 impl Hash for ProducerKey {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        state.write_u64(self.digest);
+    }
+}
+
+impl Hash for InspectorKey {
     fn hash<H: Hasher>(&self, state: &mut H) {
         state.write_u64(self.digest);
     }
@@ -67,7 +82,7 @@ fn digest(parts: impl Hash) -> u64 {
 type Entries<K, V> = Mutex<Option<HashMap<K, Arc<ProcessBound<V>>>>>;
 
 static PRODUCERS: Entries<ProducerKey, Producer> = Mutex::new(None);
-static INSPECTORS: Entries<GroupKey, Inspector> = Mutex::new(None);
+static INSPECTORS: Entries<InspectorKey, Inspector> = Mutex::new(None);
 static WORKERS: Entries<GroupKey, Worker> = Mutex::new(None);
 
 /// The entry for `key`, created by `make` when missing or inherited from a parent process.
@@ -92,6 +107,7 @@ fn get_or_create<K: Eq + Hash + Clone, V>(
 /// paths only hash them.
 pub struct ClientKeys {
     producer: ProducerKey,
+    inspector: InspectorKey,
     group: GroupKey,
 }
 
@@ -102,6 +118,11 @@ impl ClientKeys {
                 digest: digest((&settings.kafka, settings.delivery, settings.timeout)),
                 kafka: settings.kafka.clone(),
                 delivery: settings.delivery,
+                timeout: settings.timeout,
+            },
+            inspector: InspectorKey {
+                digest: digest((&settings.kafka, settings.timeout)),
+                kafka: settings.kafka.clone(),
                 timeout: settings.timeout,
             },
             group: GroupKey {
@@ -115,12 +136,16 @@ impl ClientKeys {
 }
 
 pub fn producer(keys: &ClientKeys, settings: &Settings) -> Result<Arc<ProcessBound<Producer>>> {
-    get_or_create(&PRODUCERS, &keys.producer, || Producer::new(settings))
+    get_or_create(&PRODUCERS, &keys.producer, || {
+        Producer::new(&settings.client(), settings.delivery == Mode::Fast)
+            .map_err(|e| QueueError::kafka("cannot create the producer", e))
+    })
 }
 
 pub fn inspector(keys: &ClientKeys, settings: &Settings) -> Result<Arc<ProcessBound<Inspector>>> {
-    get_or_create(&INSPECTORS, &keys.group, || {
-        Inspector::new(settings, &keys.group.group)
+    get_or_create(&INSPECTORS, &keys.inspector, || {
+        Inspector::new(&settings.client())
+            .map_err(|e| QueueError::kafka("cannot create the inspecting client", e))
     })
 }
 

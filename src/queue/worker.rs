@@ -6,18 +6,18 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use anyhow::Result;
 use parking_lot::Mutex;
 
 use super::config::{Mode, Settings};
 use super::deleted;
 use super::envelope::{self, PayloadKind};
+use super::error::{QueueError, Result};
 use super::report;
 use super::tracker::{Fetched, Item, PartitionState, Refusal};
 use crate::kafka::admin::Inspector;
 use crate::kafka::consumer::{Committed, GroupConsumer, GroupListener, Polled, Start};
-use crate::kafka::fork::ProcessBound;
-use crate::kafka::CommitError;
+use crate::kafka::Error as KafkaError;
+use crate::process::fork::ProcessBound;
 
 /// Brokers accept 4096 bytes of commit metadata by default (`offset.metadata.max.bytes`).
 pub const METADATA_BUDGET: usize = 4000;
@@ -151,6 +151,7 @@ pub struct Worker {
     consumer: GroupConsumer,
     inspector: Arc<ProcessBound<Inspector>>,
     topic: String,
+    group: String,
     partitions: Arc<Partitions>,
     commit_mode: Mode,
     claim_wait: Duration,
@@ -168,16 +169,19 @@ impl Worker {
         inspector: Arc<ProcessBound<Inspector>>,
     ) -> Result<Self> {
         let partitions = Arc::new(Partitions::default());
+        let group = settings.group_for(topic);
         let consumer = GroupConsumer::new(
-            settings,
-            &settings.group_for(topic),
+            &settings.client(),
+            &group,
             topic,
             Arc::clone(&partitions) as Arc<dyn GroupListener>,
-        )?;
+        )
+        .map_err(|e| QueueError::kafka(format!("cannot join group \"{group}\""), e))?;
         Ok(Worker {
             consumer,
             inspector,
             topic: topic.to_string(),
+            group,
             partitions,
             commit_mode: settings.commit,
             claim_wait: settings.claim_wait,
@@ -228,7 +232,7 @@ impl Worker {
             }
             // Take what librdkafka already holds before deciding anything; the first look
             // does not wait.
-            if let Some(item) = self.take_one(wait, now + lease) {
+            if let Some(item) = self.take_one(wait, now + lease)? {
                 return Ok(Some(item));
             }
             now = Instant::now();
@@ -245,44 +249,55 @@ impl Worker {
     }
 
     /// Polls for one record and hands it to its partition's state; returns it claimed when it
-    /// is claimable now.
-    fn take_one(&self, wait: Duration, expires: Instant) -> Option<Claimed> {
-        match self
-            .consumer
-            .poll(wait, |r| (r.partition, r.offset, to_item(&r)))
-        {
-            Polled::Record((partition, offset, item)) => {
-                let mut states = self.partitions.states.lock();
-                let state = states.get_mut(&partition)?;
-                if offset < state.base()
-                    && self
-                        .consumer
-                        .cached_high_watermark(partition)
-                        .is_some_and(|high| high < state.base())
-                {
-                    // The log ends below the committed base: the topic was re-created.
-                    state.restart_at(offset);
-                }
-                let fetched = state.fetched(offset, item, now_ms());
-                let lost = state.take_lost_to_retention();
-                if lost > 0 {
-                    report::warn(&format!(
+    /// is claimable now. A refused principal or connection is an error of the claim, not an
+    /// empty queue; other consumer errors are reported and the claim goes on.
+    fn take_one(&self, wait: Duration, expires: Instant) -> Result<Option<Claimed>> {
+        Ok(
+            match self
+                .consumer
+                .poll(wait, |r| (r.partition, r.offset, to_item(&r)))
+            {
+                Polled::Record((partition, offset, item)) => {
+                    let mut states = self.partitions.states.lock();
+                    let Some(state) = states.get_mut(&partition) else {
+                        return Ok(None);
+                    };
+                    if offset < state.base()
+                        && self
+                            .consumer
+                            .cached_high_watermark(partition)
+                            .is_some_and(|high| high < state.base())
+                    {
+                        // The log ends below the committed base: the topic was re-created.
+                        state.restart_at(offset);
+                    }
+                    let fetched = state.fetched(offset, item, now_ms());
+                    let lost = state.take_lost_to_retention();
+                    if lost > 0 {
+                        report::warn(&format!(
                         "kafka_queue: {lost} items of topic \"{}\", partition {partition}, were \
                          removed by Kafka's retention before they were processed",
                         self.topic
                     ));
+                    }
+                    match fetched {
+                        Fetched::Claimable => state.claim_ready(expires),
+                        Fetched::AlreadyDone | Fetched::Delayed | Fetched::BelowBase => None,
+                    }
                 }
-                match fetched {
-                    Fetched::Claimable => state.claim_ready(expires),
-                    Fetched::AlreadyDone | Fetched::Delayed | Fetched::BelowBase => None,
+                Polled::Nothing => None,
+                Polled::Error(e) if e.is_access_denied() => {
+                    return Err(QueueError::kafka(
+                        format!("cannot claim from topic \"{}\"", self.topic),
+                        e,
+                    ))
                 }
-            }
-            Polled::Nothing => None,
-            Polled::Error(e) => {
-                report::warn(&format!("kafka_queue: consumer: {e}"));
-                None
-            }
-        }
+                Polled::Error(e) => {
+                    report::warn(&format!("kafka_queue: consumer: {e}"));
+                    None
+                }
+            },
+        )
     }
 
     fn claim_ready(&self, now: Instant, lease: Duration) -> Option<Claimed> {
@@ -327,7 +342,7 @@ impl Worker {
         let Some(views) = self
             .inspector
             .get()
-            .and_then(|i| i.partitions(&self.topic).ok())
+            .and_then(|i| i.partitions(&self.topic, &self.group).ok())
         else {
             return false;
         };
@@ -436,7 +451,7 @@ impl Worker {
         }
         match self.consumer.commit(&commits, strict) {
             Ok(()) => {}
-            Err(CommitError::NotAMember(e)) => {
+            Err(e @ KafkaError::NotAMember(_)) => {
                 self.partitions.states.lock().clear();
                 self.membership_lost.store(true, Ordering::Relaxed);
                 report::warn(&format!(
@@ -447,11 +462,14 @@ impl Worker {
                 return Ok(());
             }
             Err(e) => {
-                return Err(anyhow::Error::new(e).context(format!(
-                    "deletions on topic \"{}\" are not confirmed by Kafka (those items may be \
-                     delivered again)",
-                    self.topic
-                )))
+                return Err(QueueError::kafka(
+                    format!(
+                        "deletions on topic \"{}\" are not confirmed by Kafka (those items may \
+                         be delivered again)",
+                        self.topic
+                    ),
+                    e,
+                ))
             }
         }
         let mut states = self.partitions.states.lock();

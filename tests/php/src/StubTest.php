@@ -47,17 +47,26 @@ final class StubTest extends KafkaTestCase {
 
   public function testStubMatchesTheExtension(): void {
     $stub = self::stubSignatures();
-    $this->assertSame(['KafkaQueue', 'KafkaQueueAdmin'], array_keys($stub));
-    $this->assertStringContainsString('class KafkaQueueException extends \\RuntimeException {}', file_get_contents(dirname(__DIR__, 3) . '/php/kafka_queue.stub.php'));
+    $this->assertSame(['KafkaQueue', 'KafkaQueueAdmin', 'KafkaQueueException'], array_keys($stub));
+    $this->assertStringContainsString('class KafkaQueueException extends \\RuntimeException {', file_get_contents(dirname(__DIR__, 3) . '/php/kafka_queue.stub.php'));
     foreach ($stub as $class => $methods) {
       $reflection = new \ReflectionClass($class);
-      $public = array_map(fn($m) => $m->getName(), $reflection->getMethods(\ReflectionMethod::IS_PUBLIC));
+      // Methods the class declares itself (the exception inherits Exception's).
+      $own = array_filter($reflection->getMethods(\ReflectionMethod::IS_PUBLIC), fn($m) => $m->class === $class);
+      $public = array_map(fn($m) => $m->getName(), $own);
       $this->assertEqualsCanonicalizing($public, array_keys($methods), "$class: the stub lists every public method");
       foreach ($methods as $method => $signature) {
         $this->assertSame($signature, self::reflectedSignature($reflection->getMethod($method)), "$class::$method()");
       }
     }
     $this->assertTrue(is_subclass_of('KafkaQueueException', \RuntimeException::class));
+  }
+
+  public function testStubListsEveryExceptionCode(): void {
+    preg_match_all('/const (\w+) = (\d+);/', file_get_contents(dirname(__DIR__, 3) . '/php/kafka_queue.stub.php'), $m);
+    $stub = array_combine($m[1], array_map('intval', $m[2]));
+    $this->assertSame((new \ReflectionClass('KafkaQueueException'))->getConstants(), $stub);
+    $this->assertCount(12, array_unique($stub), 'every code is distinct');
   }
 
   public function testDrupalInterfacesCanBeImplementedByASubclass(): void {

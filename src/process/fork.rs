@@ -5,25 +5,16 @@
 //! (destroying it would join threads that do not exist). [`ProcessBound`] remembers the creating
 //! process, refuses access from any other, and leaks instead of dropping in a child.
 
-use std::ffi::c_int;
 use std::mem::ManuallyDrop;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Once;
-
-extern "C" {
-    fn pthread_atfork(
-        prepare: Option<extern "C" fn()>,
-        parent: Option<extern "C" fn()>,
-        child: Option<extern "C" fn()>,
-    ) -> c_int;
-}
 
 /// The process id, cached: `getpid()` is a system call, and the hot paths ask for it on
 /// every item. A fork handler clears the cache in the child.
 static PID: AtomicU32 = AtomicU32::new(0);
 static FORK_HANDLER: Once = Once::new();
 
-extern "C" fn forget_pid_in_child() {
+unsafe extern "C" fn forget_pid_in_child() {
     PID.store(0, Ordering::Relaxed);
 }
 
@@ -32,7 +23,7 @@ pub fn current_pid() -> u32 {
         0 => {
             FORK_HANDLER.call_once(|| {
                 // SAFETY: registers a handler that only stores to an atomic.
-                unsafe { pthread_atfork(None, None, Some(forget_pid_in_child)) };
+                unsafe { libc::pthread_atfork(None, None, Some(forget_pid_in_child)) };
             });
             let pid = std::process::id();
             PID.store(pid, Ordering::Relaxed);
