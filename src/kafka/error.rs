@@ -172,7 +172,7 @@ impl Error {
 /// How long every broker must have been unreachable, for a client that has had no answer
 /// yet, before a call gives up early: long enough for a broker that is restarting or a first
 /// connection on a loaded machine, short of the whole timeout.
-const UNREACHABLE_GRACE: Duration = Duration::from_secs(1);
+const UNREACHABLE_GRACE: Duration = Duration::from_millis(500);
 
 /// What librdkafka reported about a client's connections through its error callback, which
 /// names authentication and TLS failures within milliseconds, long before a request times out.
@@ -191,20 +191,22 @@ impl Health {
         let Some(code) = error.rdkafka_error_code() else {
             return;
         };
-        let error = Error::from_code(code, reason, About::default());
+        // "All brokers are down" says less than the transport error before it.
+        let specific = code != RDKafkaErrorCode::AllBrokersDown;
+        self.record(Error::from_code(code, reason, About::default()), specific);
+    }
+
+    /// Records a failure; an unreachable broker keeps the time it was first seen, and its
+    /// detail is replaced only by a `specific` one.
+    fn record(&self, error: Error, specific: bool) {
         let mut failure = self.failure.lock();
         match (&error, failure.as_mut()) {
             (Error::Authentication(_) | Error::Tls(_), _) => {
                 *failure = Some((error, Instant::now()))
             }
             (Error::Unreachable(_), None) => *failure = Some((error, Instant::now())),
-            // "All brokers are down" says less than the transport error before it.
-            (Error::Unreachable(_), Some((Error::Unreachable(_), _)))
-                if code != RDKafkaErrorCode::AllBrokersDown =>
-            {
-                if let Some((known, _)) = failure.as_mut() {
-                    *known = error;
-                }
+            (Error::Unreachable(_), Some((known @ Error::Unreachable(_), _))) if specific => {
+                *known = error
             }
             _ => {}
         }
@@ -272,11 +274,14 @@ pub fn within<T>(
                     return Err(e);
                 }
                 if matches!(e, Error::Unreachable(_)) {
-                    // The call gave up at once: wait for librdkafka's reconnection.
+                    // The call gave up at once: wait for librdkafka's reconnection. The error
+                    // callback may name the cause better; until then this is the cause.
+                    health.record(e, false);
                     std::thread::sleep(slice.min(remaining));
                 }
-                // Slices grow, so that a slow but healthy cluster is not asked over and over.
-                slice = (slice * 2).min(Duration::from_secs(1));
+                // Slices grow, so that a slow but healthy cluster is not asked over and over,
+                // and stay short enough to notice a failure soon after it is known.
+                slice = (slice * 2).min(Duration::from_millis(200));
             }
             Err(other) => return Err(other),
         }

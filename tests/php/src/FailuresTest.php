@@ -18,6 +18,8 @@ final class FailuresTest extends KafkaTestCase {
     catch (\KafkaQueueException $e) {
       $this->assertStringContainsString('"claim_wait"', $e->getMessage());
       $this->assertStringContainsString('claim_wait_ms', $e->getMessage(), 'the message lists the valid options');
+      $this->assertSame(\KafkaQueueException::CONFIGURATION, $e->getCode());
+      $this->assertFalse($e->isRetriable());
     }
   }
 
@@ -37,6 +39,7 @@ final class FailuresTest extends KafkaTestCase {
   public function testInvalidValueIsNamed(string $key, $value): void {
     $this->expectException(\KafkaQueueException::class);
     $this->expectExceptionMessage("\"$key\"");
+    $this->expectExceptionCode(\KafkaQueueException::CONFIGURATION);
     new \KafkaQueue('q', ['bootstrap.servers' => static::brokers(), $key => $value]);
   }
 
@@ -49,7 +52,9 @@ final class FailuresTest extends KafkaTestCase {
         $this->fail("$method() must not succeed without brokers");
       }
       catch (\KafkaQueueException $e) {
-        $this->assertStringContainsString('q', $e->getMessage());
+        $this->assertStringContainsString('queue "q"', $e->getMessage(), "$method() names the queue");
+        $this->assertContains($e->getCode(), [\KafkaQueueException::UNREACHABLE, \KafkaQueueException::TIMED_OUT], "$method(): " . $e->getMessage());
+        $this->assertTrue($e->isRetriable(), "$method(): unreachable brokers may come back");
       }
       $this->assertLessThan(3.0, microtime(TRUE) - $start, "$method() returned within its bound");
     }
@@ -71,6 +76,8 @@ final class FailuresTest extends KafkaTestCase {
     }
     catch (\KafkaQueueException $e) {
       $this->assertMatchesRegularExpression('/too large|size/i', $e->getMessage());
+      $this->assertSame(\KafkaQueueException::REFUSED, $e->getCode());
+      $this->assertFalse($e->isRetriable());
     }
     $this->assertSame(0, $queue->numberOfItems());
     $queue->createItem('small');

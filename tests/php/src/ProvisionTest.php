@@ -32,6 +32,7 @@ final class ProvisionTest extends KafkaTestCase {
     }
     catch (\KafkaQueueException $e) {
       $this->assertStringContainsString('does not exist', $e->getMessage());
+      $this->assertSame(\KafkaQueueException::TOPIC_MISSING, $e->getCode());
     }
 
     [$code, $out] = $this->provisionCli(array_merge($args, [$name]));
