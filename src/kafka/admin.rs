@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 
 use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
 use rdkafka::bindings as rdsys;
+use rdkafka::config::RDKafkaLogLevel;
 use rdkafka::consumer::{BaseConsumer, Consumer, ConsumerContext};
 use rdkafka::error::{KafkaError, RDKafkaErrorCode};
 use rdkafka::topic_partition_list::{Offset, TopicPartitionList};
@@ -61,6 +62,14 @@ impl ClientContext for Watched {
     fn error(&self, error: KafkaError, reason: &str) {
         self.health.note(&error, reason);
     }
+
+    /// librdkafka logs the cause of a failed connection under the facility FAIL, at INFO
+    /// level when it is a disconnect (a plaintext client on a TLS listener is one).
+    fn log(&self, _level: RDKafkaLogLevel, facility: &str, message: &str) {
+        if facility == "FAIL" {
+            self.health.note_connection_failure(message);
+        }
+    }
 }
 
 impl ConsumerContext for Watched {}
@@ -77,7 +86,9 @@ fn creation_error(what: &str, e: &KafkaError) -> Error {
 
 impl Inspector {
     pub fn new(settings: &ClientSettings) -> Result<Self, Error> {
-        let client = client_config(settings, &[])
+        let mut config = client_config(settings, &[]);
+        config.set_log_level(RDKafkaLogLevel::Info);
+        let client = config
             .create_with_context(Watched::default())
             .map_err(|e| creation_error("client", &e))?;
         Ok(Inspector {
@@ -86,9 +97,20 @@ impl Inspector {
         })
     }
 
-    /// Serves the client's pending events, so that connection errors reach [`Watched`].
+    /// Serves every pending event of the client (one poll serves one, and log lines queue up
+    /// there too), so that connection errors reach [`Watched`].
     fn pump(&self) {
-        let _ = self.client.poll(Duration::ZERO);
+        let rk = self.client.client().native_ptr();
+        // SAFETY: a new reference to the client's main queue, released at once.
+        let pending = unsafe {
+            let queue = rdsys::rd_kafka_queue_get_main(rk);
+            let pending = rdsys::rd_kafka_queue_length(queue);
+            rdsys::rd_kafka_queue_destroy(queue);
+            pending
+        };
+        for _ in 0..pending {
+            let _ = self.client.poll(Duration::ZERO);
+        }
     }
 
     fn health(&self) -> &Health {

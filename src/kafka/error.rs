@@ -182,6 +182,9 @@ const UNREACHABLE_GRACE: Duration = Duration::from_millis(500);
 pub struct Health {
     /// The failure and since when it has been going on.
     failure: Mutex<Option<(Error, Instant)>>,
+    /// librdkafka's last connection-failure log line: it names causes, such as a plaintext
+    /// client on a TLS listener, that reach the error callback only as "all brokers down".
+    last_connection_failure: Mutex<Option<String>>,
     answered: AtomicBool,
 }
 
@@ -194,6 +197,12 @@ impl Health {
         // "All brokers are down" says less than the transport error before it.
         let specific = code != RDKafkaErrorCode::AllBrokersDown;
         self.record(Error::from_code(code, reason, About::default()), specific);
+    }
+
+    /// Records librdkafka's words about a failed connection, for the message only: what kind
+    /// of failure it is comes from error codes.
+    pub fn note_connection_failure(&self, line: &str) {
+        *self.last_connection_failure.lock() = Some(line.to_string());
     }
 
     /// Records a failure; an unreachable broker keeps the time it was first seen, and its
@@ -231,8 +240,9 @@ impl Health {
             return None;
         }
         match &*self.failure.lock() {
-            Some((e @ Error::Unreachable(_), since)) if since.elapsed() >= UNREACHABLE_GRACE => {
-                Some(e.clone())
+            Some((Error::Unreachable(detail), since)) if since.elapsed() >= UNREACHABLE_GRACE => {
+                let logged = self.last_connection_failure.lock().clone();
+                Some(Error::Unreachable(logged.unwrap_or_else(|| detail.clone())))
             }
             Some((e @ (Error::Authentication(_) | Error::Tls(_)), _)) => Some(e.clone()),
             _ => None,

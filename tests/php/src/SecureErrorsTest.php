@@ -39,8 +39,10 @@ final class SecureErrorsTest extends SecureTestCase {
       'wrong password' => ['wrong password', 'AUTHENTICATION', '/authenticat/i'],
       'unknown user' => ['unknown user', 'AUTHENTICATION', '/authenticat/i'],
       'wrong CA' => ['wrong CA', 'TLS', '/certificate/i'],
-      'TLS to a plaintext port' => ['TLS to a plaintext port', 'TLS', '/TLS|SSL/'],
-      'plaintext to a TLS port' => ['plaintext to a TLS port', 'TLS', '/security\.protocol/'],
+      // A listener that speaks another protocol closes the connection: librdkafka reports a
+      // disconnect (a transport error, not a TLS one) and names the state it happened in.
+      'TLS to a plaintext port' => ['TLS to a plaintext port', 'UNREACHABLE', '/SSL_HANDSHAKE|SSL handshake/'],
+      'plaintext to a TLS port' => ['plaintext to a TLS port', 'UNREACHABLE', '/APIVERSION_QUERY.*security\.protocol/s'],
     ];
   }
 
