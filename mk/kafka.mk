@@ -42,6 +42,7 @@ kafka-secure-stop: ## stop the secured broker (idempotent)
 kafka-secure-status: ## running or stopped (never fails)
 	@$(SECURE_SH) status || true
 
-# Both brokers of `make test`, started side by side (each script has its own lock).
-kafka-test-brokers: ## start the plain and the secured broker at once
+# Both brokers of `make test`, started side by side (each script has its own lock). They share
+# the jars: fetched once first, or two Maven runs would write the same folder at once.
+kafka-test-brokers: kafka-fetch ## start the plain and the secured broker at once
 	@$(KAFKA_SH) start & plain=$$!; $(SECURE_SH) start; secure=$$?; wait $$plain && exit $$secure
