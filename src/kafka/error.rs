@@ -341,6 +341,19 @@ mod tests {
         assert!(!Error::TimedOut.is_access_denied());
     }
 
+    /// `within` around a call that never gets an answer.
+    fn silent_brokers(health: &Health, timeout: Duration) -> Result<(), Error> {
+        within(
+            health,
+            timeout,
+            || {},
+            |wait| {
+                std::thread::sleep(wait);
+                Err(Error::TimedOut)
+            },
+        )
+    }
+
     #[test]
     fn within_gives_up_on_a_reported_failure_before_the_timeout() {
         let health = Health::default();
@@ -349,15 +362,7 @@ mod tests {
             "SASL authentication error: invalid credentials",
         );
         let started = Instant::now();
-        let result: Result<(), Error> = within(
-            &health,
-            Duration::from_secs(5),
-            || {},
-            |wait| {
-                std::thread::sleep(wait);
-                Err(Error::TimedOut)
-            },
-        );
+        let result: Result<(), Error> = silent_brokers(&health, Duration::from_secs(5));
         assert!(matches!(result, Err(Error::Authentication(m)) if m.contains("invalid")));
         assert!(started.elapsed() < Duration::from_secs(1));
     }
@@ -374,15 +379,7 @@ mod tests {
             Ok(7)
         );
         assert_eq!(health.failure(), None);
-        let result: Result<(), Error> = within(
-            &health,
-            Duration::from_millis(30),
-            || {},
-            |wait| {
-                std::thread::sleep(wait);
-                Err(Error::TimedOut)
-            },
-        );
+        let result: Result<(), Error> = silent_brokers(&health, Duration::from_millis(30));
         assert_eq!(result, Err(Error::TimedOut));
     }
 
@@ -399,15 +396,7 @@ mod tests {
         );
         assert_eq!(health.failure(), None, "not before the grace");
         let started = Instant::now();
-        let result: Result<(), Error> = within(
-            &health,
-            Duration::from_secs(5),
-            || {},
-            |wait| {
-                std::thread::sleep(wait);
-                Err(Error::TimedOut)
-            },
-        );
+        let result: Result<(), Error> = silent_brokers(&health, Duration::from_secs(5));
         let elapsed = started.elapsed();
         assert!(matches!(result, Err(Error::Unreachable(m)) if m.contains("ApiVersion")));
         assert!(elapsed >= UNREACHABLE_GRACE && elapsed < Duration::from_secs(3));
