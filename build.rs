@@ -111,6 +111,11 @@ fn main() {
         librdkafka_features()
     );
 
+    // src/kafka/patches.rs: guards around librdkafka functions that crash (GNU ld's --wrap).
+    if os == "linux" {
+        println!("cargo:rustc-link-arg=-Wl,--wrap=rd_kafka_cgrp_op");
+    }
+
     // A PHP extension on macOS resolves the Zend symbols when PHP loads it.
     if os == "darwin" {
         println!("cargo:rustc-cdylib-link-arg=-undefined");

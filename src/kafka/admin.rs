@@ -146,7 +146,7 @@ impl Inspector {
     pub fn partitions(&self, topic: &str, group: &str) -> Result<Vec<PartitionView>, Error> {
         let count = self.partition_count(topic)?;
         let (low, high) = self.watermarks(topic, count)?;
-        let committed = self.committed(group, topic, count)?;
+        let committed = self.while_leaders_move(|| self.committed(group, topic, count))?;
         Ok((0..count)
             .map(|p| PartitionView {
                 partition: p as i32,
@@ -160,9 +160,15 @@ impl Inspector {
     /// The low and high watermarks of every partition. Right after a topic is created or a
     /// leader moves, a broker may not lead a partition yet: asked again until the timeout.
     fn watermarks(&self, topic: &str, count: usize) -> Result<(Vec<i64>, Vec<i64>), Error> {
+        self.while_leaders_move(|| self.list_offsets(topic, count))
+    }
+
+    /// Runs `request` again while its answer is that a partition leader or a group
+    /// coordinator is moving, until the timeout.
+    fn while_leaders_move<T>(&self, request: impl Fn() -> Result<T, Error>) -> Result<T, Error> {
         let deadline = Instant::now() + self.timeout;
         loop {
-            match self.list_offsets(topic, count) {
+            match request() {
                 Err(Error::Other { code, .. })
                     if is_leader_moving(code) && Instant::now() < deadline =>
                 {
@@ -617,4 +623,38 @@ pub fn provision(
         }
     }
     Ok(results)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rdkafka::mocking::MockCluster;
+    use rdkafka::types::{RDKafkaApiKey, RDKafkaRespErr};
+
+    fn inspector(bootstrap: String) -> Inspector {
+        Inspector::new(&ClientSettings {
+            properties: vec![("bootstrap.servers".into(), bootstrap)],
+            timeout: Duration::from_secs(5),
+        })
+        .unwrap()
+    }
+
+    /// A fresh broker answers NOT_COORDINATOR while it loads `__consumer_offsets`; librdkafka
+    /// then asks the client's own group (which the inspector has not) to find its coordinator.
+    #[test]
+    fn a_group_whose_coordinator_moved_is_asked_again() {
+        let cluster = MockCluster::new(1).unwrap();
+        cluster.create_topic("t", 2, 1).unwrap();
+        cluster.request_errors(
+            RDKafkaApiKey::OffsetFetch,
+            &[
+                RDKafkaRespErr::RD_KAFKA_RESP_ERR_NOT_COORDINATOR,
+                RDKafkaRespErr::RD_KAFKA_RESP_ERR_COORDINATOR_LOAD_IN_PROGRESS,
+            ],
+        );
+        let inspector = inspector(cluster.bootstrap_servers());
+        let partitions = inspector.partitions("t", "g").unwrap();
+        assert_eq!(partitions.len(), 2);
+        assert!(partitions.iter().all(|p| p.committed.is_none()));
+    }
 }

@@ -4,6 +4,8 @@
 pub mod admin;
 pub mod consumer;
 pub mod error;
+#[cfg(target_os = "linux")]
+mod patches;
 pub mod producer;
 
 use std::ptr;
