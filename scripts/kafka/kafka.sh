@@ -31,6 +31,8 @@
 #   KAFKA_QUEUE_VOTERS           default <node id>@127.0.0.1:<controller port>
 #   KAFKA_HEAP_OPTS              default "-Xmx512m -Xms256m" (cluster nodes: KAFKA_CLUSTER_HEAP_OPTS)
 #   KAFKA_OPTS                   extra JVM options for the broker
+#   KAFKA_QUEUE_BROKER_PROPERTIES extra broker properties, key=value separated by spaces (applied
+#                                when the instance starts, e.g. group.consumer.heartbeat.interval.ms=1000)
 #   KAFKA_QUEUE_BOOTSTRAP        bootstrap servers for `topics` (default: this instance)
 #   KAFKA_QUEUE_START_TIMEOUT    seconds, default 60; KAFKA_QUEUE_STOP_TIMEOUT default 30
 set -euo pipefail
@@ -173,6 +175,10 @@ render_props() {
         -e "s|@REPLICATION_FACTOR@|$RF|g" \
         -e "s|@MIN_ISR@|$MIN_ISR|g" \
         "$TEMPLATE" >"$PROPS.tmp"
+    local extra
+    for extra in ${KAFKA_QUEUE_BROKER_PROPERTIES:-}; do
+        printf '%s\n' "$extra" >>"$PROPS.tmp"
+    done
     if grep -v "^#" "$PROPS.tmp" | grep -q "@[A-Z_]*@"; then
         die "unreplaced placeholder in $TEMPLATE: $(grep -v '^#' "$PROPS.tmp" | grep -o '@[A-Z_]*@' | head -n 1)"
     fi

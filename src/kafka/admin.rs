@@ -160,7 +160,10 @@ impl Inspector {
     /// The low and high watermarks of every partition. Right after a topic is created or a
     /// leader moves, a broker may not lead a partition yet: asked again until the timeout.
     fn watermarks(&self, topic: &str, count: usize) -> Result<(Vec<i64>, Vec<i64>), Error> {
-        self.while_leaders_move(|| self.list_offsets(topic, count))
+        let [low, high] = self.while_leaders_move(|| {
+            self.list_offsets(topic, count, [Offset::Beginning, Offset::End])
+        })?;
+        Ok((low, high))
     }
 
     /// Runs `request` again while its answer is that a partition leader or a group
@@ -179,26 +182,35 @@ impl Inspector {
         }
     }
 
-    /// One ListOffsets request per leader for each end, both in flight at once.
-    fn list_offsets(&self, topic: &str, count: usize) -> Result<(Vec<i64>, Vec<i64>), Error> {
+    /// The high watermark of every partition: one ListOffsets request per leader.
+    pub fn high_watermarks(&self, topic: &str, count: usize) -> Result<Vec<i64>, Error> {
+        let [high] = self.while_leaders_move(|| self.list_offsets(topic, count, [Offset::End]))?;
+        Ok(high)
+    }
+
+    /// One ListOffsets request per leader for each of `ends`, all in flight at once.
+    /// ListOffsets takes the logical offsets Beginning and End as its "earliest" and "latest"
+    /// specs.
+    fn list_offsets<const N: usize>(
+        &self,
+        topic: &str,
+        count: usize,
+        ends: [Offset; N],
+    ) -> Result<[Vec<i64>; N], Error> {
         let about = About::topic(topic);
-        // ListOffsets takes the logical offsets Beginning and End as its "earliest" and
-        // "latest" specs.
-        let spec = |offset: Offset| {
+        let specs = ends.map(|offset| {
             let mut tpl = TopicPartitionList::with_capacity(count);
             for p in 0..count as i32 {
                 let _ = tpl.add_partition(topic, p).set_offset(offset);
             }
             tpl
-        };
-        let earliest = spec(Offset::Beginning);
-        let latest = spec(Offset::End);
-        let mut ends = [vec![-1i64; count], vec![-1i64; count]];
+        });
+        let mut found: [Vec<i64>; N] = std::array::from_fn(|_| vec![-1i64; count]);
         self.admin(
             rdsys::rd_kafka_admin_op_t::RD_KAFKA_ADMIN_OP_LISTOFFSETS,
-            2,
+            N,
             |rk, options, queue| {
-                for (tag, tpl) in [(0usize, &earliest), (1usize, &latest)] {
+                for (tag, tpl) in specs.iter().enumerate() {
                     // SAFETY: the options are copied by the call; the list is only read.
                     unsafe {
                         rdsys::rd_kafka_AdminOptions_set_opaque(options, tag as *mut c_void);
@@ -220,7 +232,10 @@ impl Inspector {
                         if tp.err != rdsys::rd_kafka_resp_err_t::RD_KAFKA_RESP_ERR_NO_ERROR {
                             return Err(Error::from_code(tp.err.into(), "", about));
                         }
-                        if let Some(slot) = ends[tag.min(1)].get_mut(tp.partition as usize) {
+                        if let Some(slot) = found
+                            .get_mut(tag)
+                            .and_then(|end| end.get_mut(tp.partition as usize))
+                        {
                             *slot = tp.offset;
                         }
                     }
@@ -229,8 +244,7 @@ impl Inspector {
             },
             about,
         )?;
-        let [low, high] = ends;
-        Ok((low, high))
+        Ok(found)
     }
 
     /// `group`'s committed offset and metadata for each partition of `topic`.

@@ -25,6 +25,10 @@ use rdkafka::ClientContext;
 
 use super::{client_config, millis, About, ClientSettings, Error};
 
+fn millis_i32(d: Duration) -> i32 {
+    d.as_millis().min(i32::MAX as u128) as i32
+}
+
 /// A record that Kafka did not accept, with what librdkafka said.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Undelivered {
@@ -308,20 +312,19 @@ impl Producer {
     }
 
     /// Waits, at most the configured timeout, until every record handed over is acknowledged
-    /// or failed. Returns how many were still in flight when the time ran out.
+    /// or failed. Returns how many were still in flight when the time ran out. Records that
+    /// wait for `linger.ms` to fill a batch go out at once (librdkafka's flush wakes the
+    /// brokers' threads and ignores the linger while it waits), so the end of a request that
+    /// created one fast item does not wait out the linger.
     pub fn flush(&self) -> usize {
-        let deadline = Instant::now() + self.timeout;
-        let deliveries = self.inner.context();
-        loop {
-            let in_flight = self.inner.in_flight_count().max(0) as usize;
-            if in_flight == 0 || Instant::now() >= deadline {
-                return in_flight;
-            }
-            let mut outcomes = deliveries.outcomes.lock();
-            // Reports are counted out after their callback returns: look again soon.
-            let soon = deadline.min(Instant::now() + Duration::from_millis(1));
-            deliveries.changed.wait_until(&mut outcomes, soon);
+        if self.inner.in_flight_count() > 0 {
+            // SAFETY: a plain call on a live client. With delivery reports as events, librdkafka
+            // only waits here; the report thread serves them.
+            unsafe {
+                rdsys::rd_kafka_flush(self.inner.client().native_ptr(), millis_i32(self.timeout))
+            };
         }
+        self.inner.in_flight_count().max(0) as usize
     }
 
     /// The records nobody waited for that failed since the last call.

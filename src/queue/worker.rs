@@ -160,6 +160,19 @@ pub struct Worker {
     idle_leave: Option<Duration>,
     /// When PHP last used this worker (a claim's end, a delete, a release).
     last_used: Mutex<Instant>,
+    /// When a claim last found the queue drained, or waited for it in vain.
+    drained_at: Mutex<Option<Instant>>,
+    /// What the last full look at the topic found: the partitions this worker did not own
+    /// then held no live items, at these high watermarks.
+    others_empty: Mutex<Option<OthersEmpty>>,
+}
+
+/// The partitions of the topic and, for those another worker owned, their high watermarks
+/// when they were found to hold no live items. Deletions only make fewer items live, so they
+/// still hold none while their high watermarks have not moved.
+struct OthersEmpty {
+    partition_count: usize,
+    highs: BTreeMap<i32, i64>,
 }
 
 impl Worker {
@@ -189,6 +202,8 @@ impl Worker {
             membership_lost: AtomicBool::new(false),
             idle_leave: settings.idle_leave,
             last_used: Mutex::new(Instant::now()),
+            drained_at: Mutex::new(None),
+            others_empty: Mutex::new(None),
         })
     }
 
@@ -219,24 +234,38 @@ impl Worker {
                 .any(|s| s.has_running_claims(now))
     }
 
+    /// Claims the next item. On a queue found drained, the claim answers at once; a claim that
+    /// comes again within the claim wait after that answer (a worker polling in a loop) waits
+    /// instead, up to the claim wait, for an item to arrive, and asks the brokers nothing of
+    /// its own: it is handed the item as soon as the consumer's fetch brings it.
     fn claim_within(&self, lease: Duration) -> Result<Option<Claimed>> {
         // A lease longer than a century means "until released": it keeps Instant arithmetic
         // from overflowing.
         let lease = lease.min(MAX_LEASE);
         let mut now = Instant::now();
         let deadline = now + self.claim_wait;
+        let waiting = self
+            .drained_at
+            .lock()
+            .is_some_and(|at| now.duration_since(at) < self.claim_wait);
         let mut wait = Duration::ZERO;
         loop {
             if let Some(item) = self.claim_ready(now, lease) {
+                *self.drained_at.lock() = None;
                 return Ok(Some(item));
             }
             // Take what librdkafka already holds before deciding anything; the first look
             // does not wait.
             if let Some(item) = self.take_one(wait, now + lease)? {
+                *self.drained_at.lock() = None;
                 return Ok(Some(item));
             }
             now = Instant::now();
-            if self.drained() || now >= deadline {
+            let drained = !waiting && self.drained();
+            if drained || now >= deadline {
+                if drained || waiting {
+                    *self.drained_at.lock() = Some(now);
+                }
                 self.commit_if_due(now, true)?;
                 return Ok(None);
             }
@@ -316,10 +345,12 @@ impl Worker {
     /// been read up to its end, and no other partition of the topic has live items (which a
     /// rebalance could still hand over, or which another worker is busy with).
     ///
-    /// The cached watermarks of the last fetch responses answer cheaply when items are left;
-    /// only when they say "drained" is the broker asked, through the inspector's connection
-    /// (which no long-polling fetch holds up), so that an item produced a moment ago is not
-    /// missed because its fetch response is still on its way.
+    /// The cached watermarks of the last fetch responses answer for free when items are left.
+    /// When they say "drained", the leaders are asked for their high watermarks (one request
+    /// each, through the inspector's connection, which no long-polling fetch holds up), so
+    /// that an item produced a moment ago is not missed because its fetch response is still on
+    /// its way. The other partitions are looked at in full (watermarks and the group's
+    /// deleted lists) only when one of them has grown since it was last found empty.
     fn drained(&self) -> bool {
         if !self.consumer.assignment_seen() {
             return false;
@@ -331,22 +362,38 @@ impl Worker {
             }
             states.iter().map(|(&p, s)| (p, s.next_fetch())).collect()
         };
-        let cached_drained = owned.iter().all(|(&p, &next)| {
-            self.consumer
-                .cached_high_watermark(p)
-                .is_some_and(|high| next >= high)
-        });
-        if !cached_drained {
+        let read_to_end = |next: i64, high: Option<i64>| high.is_some_and(|h| next >= h);
+        if !owned
+            .iter()
+            .all(|(&p, &next)| read_to_end(next, self.consumer.cached_high_watermark(p)))
+        {
             return false;
         }
-        let Some(views) = self
-            .inspector
-            .get()
-            .and_then(|i| i.partitions(&self.topic, &self.group).ok())
-        else {
+        let Some(inspector) = self.inspector.get() else {
             return false;
         };
-        views.iter().all(|v| match owned.get(&v.partition) {
+        let mut others_empty = self.others_empty.lock();
+        if let Some(known) = others_empty.as_ref() {
+            let Ok(highs) = inspector.high_watermarks(&self.topic, known.partition_count) else {
+                return false;
+            };
+            if !owned
+                .iter()
+                .all(|(&p, &next)| read_to_end(next, highs.get(p as usize).copied()))
+            {
+                return false;
+            }
+            let others_unchanged = (0..known.partition_count as i32)
+                .filter(|p| !owned.contains_key(p))
+                .all(|p| known.highs.get(&p) == highs.get(p as usize));
+            if others_unchanged {
+                return true;
+            }
+        }
+        let Ok(views) = inspector.partitions(&self.topic, &self.group) else {
+            return false;
+        };
+        let drained = views.iter().all(|v| match owned.get(&v.partition) {
             Some(&next) => next >= v.high,
             None => {
                 let (base, metadata) = v.committed.clone().unwrap_or((v.low, String::new()));
@@ -355,7 +402,16 @@ impl Worker {
                     .unwrap_or_default();
                 deleted::live_items(base, &done, v.low, v.high) == 0
             }
-        })
+        });
+        *others_empty = drained.then(|| OthersEmpty {
+            partition_count: views.len(),
+            highs: views
+                .iter()
+                .filter(|v| !owned.contains_key(&v.partition))
+                .map(|v| (v.partition, v.high))
+                .collect(),
+        });
+        drained
     }
 
     fn with_state<T>(

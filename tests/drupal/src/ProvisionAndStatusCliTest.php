@@ -183,7 +183,7 @@ class ProvisionAndStatusCliTest extends TestCase {
     $this->assertCount(2, $ok['detail'], 'one entry per partition');
     $this->assertSame(2, array_sum(array_column($ok['detail'], 'items')));
     foreach ($ok['detail'] as $partition) {
-      $this->assertSame(['partition', 'low', 'high', 'committed', 'deleted', 'items'], array_keys($partition));
+      $this->assertSame(['partition', 'low', 'high', 'committed', 'lag', 'owner', 'deleted', 'items'], array_keys($partition));
     }
 
     $csv = $this->drush('kafka-queue:status --fields=queue,items,problem --format=csv')->assertOk();

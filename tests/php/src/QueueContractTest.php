@@ -121,6 +121,25 @@ final class QueueContractTest extends KafkaTestCase {
     $this->assertLessThan(1.0, microtime(TRUE) - $start, 'claim_wait_ms is 3000: a drained queue must not wait for it');
   }
 
+  public function testAClaimRightAfterDrainedWaitsForTheNextItem(): void {
+    $this->queue->createItem('only');
+    $this->queue->deleteItem($this->queue->claimItem());
+    $this->assertFalse($this->queue->claimItem(), 'drained: FALSE at once');
+    // Another process creates an item while this worker asks again (a polling worker).
+    $writer = proc_open(static::phpCommand('enqueue.php', [
+      'brokers' => static::brokers(),
+      'queue' => $this->name,
+      'count' => 1,
+      'delivery' => 'strict',
+      'prefix' => 'late',
+    ]), [1 => ['pipe', 'w'], 2 => ['pipe', 'w']], $pipes);
+    $item = $this->queue->claimItem();
+    $output = stream_get_contents($pipes[1]) . stream_get_contents($pipes[2]);
+    $this->assertSame(0, proc_close($writer), $output);
+    $this->assertIsObject($item, 'the claim waited up to claim_wait_ms for the item created meanwhile');
+    $this->assertSame('late0', $item->data);
+  }
+
   public function testReleasedItemIsClaimableAgainAtOnce(): void {
     $id = $this->queue->createItem('again');
     $item = $this->queue->claimItem();
