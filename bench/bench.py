@@ -10,6 +10,7 @@ of ours is printed with its ratio to the Kafka tool that measures the same thing
 """
 
 import argparse
+import collections
 import datetime
 import hashlib
 import json
@@ -502,8 +503,9 @@ class Runner:
                 ("produce", "first createItem acknowledged", "ref.cold.produce"),
                 ("claim", "first item claimed (group join included)", "ref.cold.consume")):
             runs = []
-            for i in range(a.cold_reps):
-                log(f"cold start, {role} ({i + 1}/{a.cold_reps})")
+            count = a.cold_produce_reps if role == "produce" else a.cold_reps
+            for i in range(count):
+                log(f"cold start, {role} ({i + 1}/{count})")
                 runs.append(self.cold_once(role, topic))
             self.add(f"cold.{role}", "cold start", f"cold start → {label}", "ms", "lower",
                      [r["done_ms"] for r in runs],
@@ -513,6 +515,23 @@ class Runner:
                      [r["exit_ms"] for r in runs], ref=target_label,
                      note="from starting `php` to its exit: comparable with the reference")
             self.series[f"cold.{role}"] = runs
+            self.add(f"cold.{role}.exit_cost", "cold start",
+                     f"cold start → {label}: from the call's return to the process's exit",
+                     "ms", "lower", [r["exit_ms"] - r["done_ms"] for r in runs],
+                     note="the clients' close, the producer's final flush and PHP's own "
+                          "shutdown")
+        bare = []
+        for i in range(a.cold_produce_reps):
+            t0 = time.time()
+            self.run([a.php, "-r", "echo 1;"], timeout=60)
+            bare.append((time.time() - t0) * 1000)
+        self.add("cold.bare", "cold start", "bare `php -r 'echo 1;'`, no extension: start to exit",
+                 "ms", "lower", bare)
+        produce = self.figure("cold.produce.exit")
+        self.add("cold.produce.over_bare", "cold start",
+                 "cold process enqueueing one durable item, beyond bare `php -r`", "ms", "lower",
+                 [produce["value"] - median(bare)],
+                 note="medians of the two; target ≤ 25 ms")
         reps = []
         for i in range(a.reps):
             log(f"ProducerPerformance, 1 record, fresh JVM ({i + 1}/{a.reps})")
@@ -535,7 +554,74 @@ class Runner:
                  "ConsumerPerformance, 1 record, fresh JVM and group: start to exit", "ms",
                  "lower", reps, note="group.protocol=consumer, as kafka_queue's workers")
 
-    # ------------------------------------------------------------------ 5. memory
+    # ------------------------------------------------------------------ 5. idle worker
+
+    def broker_requests(self, topic, group):
+        """Runs idle.php's empty claims under strace; returns its JSON row, how many requests
+        its threads sent to the brokers during the claims, by Kafka API key (read from each
+        request's header: bytes 4-5 of the first buffer librdkafka's plaintext transport hands
+        to sendmsg), and how long the claims took, in seconds."""
+        a = self.args
+        trace = os.path.join(self.tmp, f"strace-{time.monotonic_ns()}")
+        out = self.run(["strace", "-f", "-qq", "-ttt", "-x", "-s", "16",
+                        "-e", "trace=sendmsg,write", "-o", trace]
+                       + self.php_cmd("idle.php", mode="empty", queue=topic, group=group,
+                                      count=a.empty_claims, gap_ms=150), timeout=120)
+        keys, during, marks = collections.Counter(), False, []
+        with open(trace) as fh:
+            for line in fh:
+                if "claims: " in line:
+                    during = "claims: start" in line
+                    marks.append(float(line.split()[1]))
+                    continue
+                m = re.search(r'sendmsg\(.*?iov_base="((?:\\x[0-9a-f]{2}){6})', line)
+                if during and m:
+                    header = bytes.fromhex(m.group(1).replace("\\x", ""))
+                    keys[int.from_bytes(header[4:6], "big")] += 1
+        row = [json.loads(line) for line in out.splitlines() if line.startswith("{")][0]
+        return row, keys, marks[-1] - marks[0]
+
+    def idle_worker(self):
+        a = self.args
+        topic = self.topic("idle", 2)
+        self.php("produce.php", queue=topic, items=10, size=100, data="string",
+                 delivery="strict", reps=1, group=self.group("idle"))
+        # The consumer's own background requests: Fetch (long polls) and
+        # ConsumerGroupHeartbeat; the rest is what the claims asked.
+        background = {1, 68}
+        times, requests, fetches = [], [], []
+        for i in range(a.reps):
+            log(f"empty claims, {a.empty_claims} of them 150 ms apart ({i + 1}/{a.reps})")
+            row, sent, seconds = self.broker_requests(topic, self.group("idle"))
+            times.append(sorted(v / 1000 for v in row["claim_us"]))
+            asked = sum(n for k, n in sent.items() if k not in background)
+            requests.append(asked / a.empty_claims)
+            fetches.append(sent[1] / seconds)
+        self.add("idle.empty_claim.p50", "idle worker",
+                 "empty claimItem on a drained queue (after a pause): p50", "ms", "lower",
+                 [percentile(t, 50) for t in times],
+                 note="claim_wait_ms 100, one claim every 150 ms, 2 partitions, both owned")
+        self.add("idle.empty_claim.p99", "idle worker",
+                 "empty claimItem on a drained queue (after a pause): p99", "ms", "lower",
+                 [percentile(t, 99) for t in times])
+        self.add("idle.empty_claim.requests", "idle worker",
+                 "broker requests per empty claimItem", "requests", "lower", requests,
+                 note="what the process sent during the claims (strace), its consumer's "
+                      "Fetch long polls and heartbeats left out")
+        self.add("idle.fetches", "idle worker",
+                 "an idle worker's Fetch requests (long polls, librdkafka's own)", "per s",
+                 "lower", fetches)
+        shares = []
+        for i in range(a.reps):
+            log(f"polling worker, {a.idle_seconds} s ({i + 1}/{a.reps})")
+            rows = self.php("idle.php", mode="loop", queue=topic, group=self.group("idle"),
+                            seconds=a.idle_seconds, timeout=60 + a.idle_seconds)
+            shares.append(rows[0]["cpu_share"] * 100)
+        self.add("idle.polling_cpu", "idle worker",
+                 "a worker calling claimItem() in a loop on a drained queue: CPU", "% of a core",
+                 "lower", shares, note="PHP's thread and librdkafka's, from getrusage()")
+
+    # ------------------------------------------------------------------ 6. memory
 
     def memory(self):
         a = self.args
@@ -791,7 +877,7 @@ def main():
                     help="full: Kafka's tools with the JVM options of Kafka's bin scripts; "
                          "lean: kafka.sh tool's own (C1 only)")
     ap.add_argument("--only", default=os.environ.get("BENCH_ONLY", ""),
-                    help="comma-separated subset of: produce,drain,latency,cold,memory")
+                    help="comma-separated subset of: produce,drain,latency,cold,idle,memory")
     ap.add_argument("--json", default=os.path.join(ROOT, "docs", "bench.json"))
     ap.add_argument("--png", default=os.path.join(ROOT, "docs", "bench.png"))
     ap.add_argument("--label", default="",
@@ -816,6 +902,9 @@ def main():
     a.latency_items = 500 // scale
     a.e2e_records = 2000 // scale
     a.cold_reps = 5 if not a.quick else 1
+    a.cold_produce_reps = 50 if not a.quick else 5
+    a.empty_claims = 100 // scale
+    a.idle_seconds = 10 if not a.quick else 2
     a.memory_items = 1_000_000 // scale
     a.memory_every = 10_000 // scale
     if not os.path.exists(a.ext):
@@ -835,7 +924,7 @@ def main():
     m0, c0, b0 = machine_cpu(), os.times(), process_cpu_ns(r.broker_pid)
     steps = [("produce", r.create_items), ("produce", r.producer_references),
              ("drain", r.drains), ("latency", r.latencies), ("cold", r.cold_starts),
-             ("memory", r.memory)]
+             ("idle", r.idle_worker), ("memory", r.memory)]
     try:
         for name, step in steps:
             if not only or name in only:
