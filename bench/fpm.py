@@ -188,6 +188,8 @@ class Bench:
 
     def start_nginx(self):
         with socket.socket() as s:
+            # As nginx does: connections of an earlier run in TIME_WAIT do not hold the port.
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             try:
                 s.bind(("127.0.0.1", self.args.port))
             except OSError as e:
@@ -273,21 +275,23 @@ class Bench:
         if enqueues:
             # Requests wrk abandons at the end of a run (nginx logs 499) still run in PHP and
             # enqueue: expected items = 2xx + 499. Fast items may land a moment after the
-            # response, so the count is read again for a few seconds when short.
-            codes = self.statuses()
-            res["ok"] = sum(n for code, n in codes.items() if code.startswith("2"))
-            res["aborted"] = codes.get("499", 0)
-            expected = res["ok"] + res["aborted"]
+            # response, and nginx logs an abandoned request only once PHP is done with it, so
+            # both are read again for a few seconds until they agree.
+            codes = {}
             deadline = time.monotonic() + 5
             while True:
+                for code, n in self.statuses().items():
+                    codes[code] = codes.get(code, 0) + n
+                res["ok"] = sum(n for code, n in codes.items() if code.startswith("2"))
+                res["aborted"] = codes.get("499", 0)
                 res["items"] = self.items() - before
-                if res["items"] >= expected or time.monotonic() > deadline:
+                res["difference"] = res["items"] - res["ok"] - res["aborted"]
+                if not res["difference"] or time.monotonic() > deadline:
                     break
                 time.sleep(0.5)
-            res["missing"] = expected - res["items"]
-            if res["missing"]:
+            if res["difference"]:
                 log(f"warning: {page}, max_requests={max_requests}: {res['items']} items for "
-                    f"{res['ok']} 2xx + {res['aborted']} aborted requests")
+                    f"{res['ok']} 2xx + {res['aborted']} abandoned requests (statuses {codes})")
         if res["non2xx"] or res["socket_errors"]:
             log(f"warning: {page}, max_requests={max_requests}: {res['non2xx']} non-2xx "
                 f"responses, {res['socket_errors']} socket errors\n{self.tail('php-errors.log')}")
@@ -337,7 +341,7 @@ class Bench:
                     errors += (f"; {sum(r['items'] for r in runs)} items enqueued for "
                                f"{sum(r['ok'] for r in runs)} 2xx + "
                                f"{sum(r['aborted'] for r in runs)} abandoned requests "
-                               f"({sum(r['missing'] for r in runs)} missing)")
+                               f"(difference {sum(r['difference'] for r in runs)})")
                 self.add(f"fpm.{page}.r{mr}", name, "requests/s", "higher",
                          [r["rps"] for r in runs], note=f"{setup}; {errors}")
                 for q in ("p50", "p99"):
@@ -352,7 +356,7 @@ class Bench:
 
     def table(self):
         head = (f"{'page':<26} {'max_req':>7} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} "
-                f"{'non-2xx':>7} {'sock.err':>8}  items (2xx + abandoned, missing)")
+                f"{'non-2xx':>7} {'sock.err':>8}  items (2xx + abandoned, difference)")
         rows = [head, "-" * len(head)]
         for page, label, _ in PAGES:
             for mr in MAX_REQUESTS:
@@ -363,7 +367,7 @@ class Bench:
                 if page in ENQUEUING:
                     check = (f"{sum(r['items'] for r in runs)} ("
                              f"{sum(r['ok'] for r in runs)} + {sum(r['aborted'] for r in runs)}"
-                             f", {sum(r['missing'] for r in runs)})")
+                             f", {sum(r['difference'] for r in runs):+d})")
                 rows.append(f"{label:<26} {mr:>7} {fig[base]:>8.0f} {fig[base + '.p50']:>8.2f} "
                             f"{fig[base + '.p99']:>8.2f} {sum(r['non2xx'] for r in runs):>7} "
                             f"{sum(r['socket_errors'] for r in runs):>8}  {check}")
