@@ -34,7 +34,7 @@ import time
 import urllib.error
 import urllib.request
 
-from bench import BenchError, median
+from bench import BenchError, busy_fraction, median
 
 BENCH = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(BENCH)
@@ -351,7 +351,7 @@ class Bench:
             pairs = zip(self.runs[(page, 50)], self.runs[(page, 0)])
             self.add(f"fpm.recycle.{page}", f"FPM, {label}: requests/s with "
                      "pm.max_requests=50 as % of pm.max_requests=0", "%", "higher",
-                     [100 * a["rps"] / b["rps"] for a, b in pairs],
+                     [round(100 * a["rps"] / b["rps"], 1) for a, b in pairs],
                      note="100 % = recycling costs nothing; issue 10's target: >= 90 %")
 
     def table(self):
@@ -377,13 +377,14 @@ class Bench:
                 rows.append(f"{f['label']}: {f['value']:.0f} %")
         return "\n".join(rows)
 
-    def meta(self, started):
+    def meta(self, started, busy):
         def version(cmd):
             p = run(cmd, 30, check=False)
             return (p.stdout + p.stderr).strip().splitlines()[0]
 
         return {
             "started": started,
+            "busy_before": busy,
             "cores": os.cpu_count(),
             "machine": platform.platform(),
             "extension_sha256": self.ext_sha,
@@ -418,9 +419,13 @@ def main():
     try:
         ensure_packages()
         b = Bench(a)
+        busy = busy_fraction()
+        if busy > 0.15:
+            log(f"warning: the machine was {busy:.0%} busy before the run: expect lower, "
+                "noisier figures")
         b.measure()
         b.build_figures()
-        result = {"meta": b.meta(started), "figures": b.figures}
+        result = {"meta": b.meta(started, busy), "figures": b.figures}
     except BenchError as e:
         sys.exit(f"fpm: {e}")
     finally:
