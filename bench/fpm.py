@@ -135,7 +135,7 @@ def to_ms(value, unit):
 
 
 def parse_wrk(out):
-    """Requests/s, p50/p99 in ms (with --latency), responses, non-2xx and socket errors."""
+    """Requests/s, p50/p99 in ms (with --latency), non-2xx responses and socket errors."""
     def num(pattern, default=None):
         m = re.search(pattern, out, re.M)
         return float(m.group(1)) if m else default
@@ -150,7 +150,6 @@ def parse_wrk(out):
         "rps": rps,
         "p50": pct.get(50),
         "p99": pct.get(99),
-        "responses": int(num(r"^\s+(\d+) requests in")),
         "non2xx": int(num(r"Non-2xx or 3xx responses: (\d+)", 0)),
         "socket_errors": sum(map(int, m.groups())) if m else 0,
     }
@@ -258,40 +257,46 @@ class Bench:
         return self.php(os.path.join(FPM_DIR, "count.php"), queue=QUEUE)[0]["items"]
 
     def wrk(self, path, seconds, latency):
-        cmd = [shutil.which("wrk", path=SEARCH_PATH), f"-t{WRK_THREADS}", f"-c{WRK_CONNECTIONS}", f"-d{seconds}s",
-               "--timeout", "10s", f"http://127.0.0.1:{self.args.port}{path}"]
+        cmd = [shutil.which("wrk", path=SEARCH_PATH), f"-t{WRK_THREADS}", f"-c{WRK_CONNECTIONS}",
+               f"-d{seconds}s", "--timeout", "10s", f"http://127.0.0.1:{self.args.port}{path}"]
         if latency:
             cmd.insert(1, "--latency")
         return parse_wrk(run(cmd, seconds + 30).stdout)
 
+    def check_items(self, before, page, max_requests):
+        """Items the queue gained against the requests that reached PHP.
+
+        Requests wrk abandons at the end of a run (nginx logs 499) still run in PHP and
+        enqueue: expected items = 2xx + 499. Fast items may land a moment after the response,
+        and nginx logs an abandoned request only once PHP is done with it, so both are read
+        again for a few seconds until they agree.
+        """
+        codes = {}
+        deadline = time.monotonic() + 5
+        while True:
+            for code, n in self.statuses().items():
+                codes[code] = codes.get(code, 0) + n
+            ok = sum(n for code, n in codes.items() if code.startswith("2"))
+            abandoned = codes.get("499", 0)
+            items = self.items() - before
+            if items == ok + abandoned or time.monotonic() > deadline:
+                break
+            time.sleep(0.5)
+        if items != ok + abandoned:
+            log(f"warning: {page}, max_requests={max_requests}: {items} items for {ok} 2xx + "
+                f"{abandoned} abandoned requests (statuses {codes})")
+        return {"ok": ok, "abandoned": abandoned, "items": items,
+                "difference": items - ok - abandoned}
+
     def one(self, page, path, max_requests):
-        enqueues = page in ENQUEUING
-        before = self.items() if enqueues else 0
+        before = self.items() if page in ENQUEUING else None
         self.statuses()
         warm = self.wrk(path, self.args.warmup, latency=False)
         res = self.wrk(path, self.args.duration, latency=True)
         res["non2xx"] += warm["non2xx"]
         res["socket_errors"] += warm["socket_errors"]
-        if enqueues:
-            # Requests wrk abandons at the end of a run (nginx logs 499) still run in PHP and
-            # enqueue: expected items = 2xx + 499. Fast items may land a moment after the
-            # response, and nginx logs an abandoned request only once PHP is done with it, so
-            # both are read again for a few seconds until they agree.
-            codes = {}
-            deadline = time.monotonic() + 5
-            while True:
-                for code, n in self.statuses().items():
-                    codes[code] = codes.get(code, 0) + n
-                res["ok"] = sum(n for code, n in codes.items() if code.startswith("2"))
-                res["aborted"] = codes.get("499", 0)
-                res["items"] = self.items() - before
-                res["difference"] = res["items"] - res["ok"] - res["aborted"]
-                if not res["difference"] or time.monotonic() > deadline:
-                    break
-                time.sleep(0.5)
-            if res["difference"]:
-                log(f"warning: {page}, max_requests={max_requests}: {res['items']} items for "
-                    f"{res['ok']} 2xx + {res['aborted']} abandoned requests (statuses {codes})")
+        if before is not None:
+            res.update(self.check_items(before, page, max_requests))
         if res["non2xx"] or res["socket_errors"]:
             log(f"warning: {page}, max_requests={max_requests}: {res['non2xx']} non-2xx "
                 f"responses, {res['socket_errors']} socket errors\n{self.tail('php-errors.log')}")
@@ -340,7 +345,7 @@ class Bench:
                 if page in ENQUEUING:
                     errors += (f"; {sum(r['items'] for r in runs)} items enqueued for "
                                f"{sum(r['ok'] for r in runs)} 2xx + "
-                               f"{sum(r['aborted'] for r in runs)} abandoned requests "
+                               f"{sum(r['abandoned'] for r in runs)} abandoned requests "
                                f"(difference {sum(r['difference'] for r in runs)})")
                 self.add(f"fpm.{page}.r{mr}", name, "requests/s", "higher",
                          [r["rps"] for r in runs], note=f"{setup}; {errors}")
@@ -366,7 +371,7 @@ class Bench:
                 check = ""
                 if page in ENQUEUING:
                     check = (f"{sum(r['items'] for r in runs)} ("
-                             f"{sum(r['ok'] for r in runs)} + {sum(r['aborted'] for r in runs)}"
+                             f"{sum(r['ok'] for r in runs)} + {sum(r['abandoned'] for r in runs)}"
                              f", {sum(r['difference'] for r in runs):+d})")
                 rows.append(f"{label:<26} {mr:>7} {fig[base]:>8.0f} {fig[base + '.p50']:>8.2f} "
                             f"{fig[base + '.p99']:>8.2f} {sum(r['non2xx'] for r in runs):>7} "
