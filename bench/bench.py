@@ -621,7 +621,23 @@ class Runner:
                  "a worker calling claimItem() in a loop on a drained queue: CPU", "% of a core",
                  "lower", shares, note="PHP's thread and librdkafka's, from getrusage()")
 
-    # ------------------------------------------------------------------ 6. memory
+    # ------------------------------------------------------------------ 6. PHP-FPM
+
+    def fpm(self):
+        """bench/fpm.py: nginx + php-fpm + wrk on loopback; its figures join this run's."""
+        a = self.args
+        out = os.path.join(self.tmp, "fpm.json")
+        timing = ["--duration", "3", "--warmup", "1"] if a.quick else []
+        log("PHP-FPM behind nginx, wrk on loopback (bench/fpm.py)")
+        p = subprocess.run([sys.executable, os.path.join(BENCH, "fpm.py"), "--ext", self.ext,
+                            "--php", a.php, "--bootstrap", a.bootstrap, "--json", out] + timing,
+                           env=self.env, timeout=900)
+        if p.returncode != 0:
+            raise BenchError(f"bench/fpm.py: exit {p.returncode}")
+        with open(out) as fh:
+            self.figures.extend(json.load(fh)["figures"])
+
+    # ------------------------------------------------------------------ 7. memory
 
     def memory(self):
         a = self.args
@@ -877,7 +893,7 @@ def main():
                     help="full: Kafka's tools with the JVM options of Kafka's bin scripts; "
                          "lean: kafka.sh tool's own (C1 only)")
     ap.add_argument("--only", default=os.environ.get("BENCH_ONLY", ""),
-                    help="comma-separated subset of: produce,drain,latency,cold,idle,memory")
+                    help="comma-separated subset of: produce,drain,latency,cold,idle,fpm,memory")
     ap.add_argument("--json", default=os.path.join(ROOT, "docs", "bench.json"))
     ap.add_argument("--png", default=os.path.join(ROOT, "docs", "bench.png"))
     ap.add_argument("--label", default="",
@@ -924,7 +940,7 @@ def main():
     m0, c0, b0 = machine_cpu(), os.times(), process_cpu_ns(r.broker_pid)
     steps = [("produce", r.create_items), ("produce", r.producer_references),
              ("drain", r.drains), ("latency", r.latencies), ("cold", r.cold_starts),
-             ("idle", r.idle_worker), ("memory", r.memory)]
+             ("idle", r.idle_worker), ("fpm", r.fpm), ("memory", r.memory)]
     try:
         for name, step in steps:
             if not only or name in only:

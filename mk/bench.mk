@@ -10,7 +10,7 @@
 #                        summary in bench/out/profile/summary.md
 #   make bench-chart     redraws docs/bench.png from docs/bench.json
 #
-# Environment: BENCH_REPS (default 3), BENCH_ONLY (produce,drain,latency,cold,memory),
+# Environment: BENCH_REPS (default 3), BENCH_ONLY (produce,drain,latency,cold,idle,fpm,memory),
 # BENCH_REF_JVM (full: Kafka's tools with the JVM options of Kafka's bin scripts, the
 # default; lean: those of kafka.sh tool), BENCH_KEEP_TOPICS=1, PHP (the php binary).
 
@@ -24,6 +24,7 @@ BENCH_CHART_PY := $(BENCH_VENV)/bin/python
 
 bench: ## benchmarks vs Kafka's tools: table, docs/bench.json, docs/bench.png
 	@$(MAKE) --no-print-directory build
+	@scripts/install-deps.sh strace nginx-light php8.2-fpm wrk
 	@$(MAKE) --no-print-directory kafka-start
 	@$(MAKE) --no-print-directory bench-venv
 	$(BENCH_PYTHON) $(BENCH_DIR)/bench.py --json $(BENCH_ROOT)/docs/bench.json
@@ -31,6 +32,7 @@ bench: ## benchmarks vs Kafka's tools: table, docs/bench.json, docs/bench.png
 
 bench-quick: ## checks the benchmark harness in a minute (figures in bench/out/, meaningless)
 	@$(MAKE) --no-print-directory build
+	@scripts/install-deps.sh strace nginx-light php8.2-fpm wrk
 	@$(MAKE) --no-print-directory kafka-start
 	@$(MAKE) --no-print-directory bench-venv
 	$(BENCH_PYTHON) $(BENCH_DIR)/bench.py --quick --json $(BENCH_DIR)/out/quick.json

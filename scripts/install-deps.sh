@@ -5,6 +5,7 @@
 #   composer and the PHP extensions Drupal core needs (SQLite, GD, curl) for the module's tests,
 #   the C libraries of a secured, compressed Kafka client;
 #   a Java runtime and Maven only when `java` / `mvn` are not on PATH (local Kafka broker).
+# Arguments name more packages (the benchmarks add strace, nginx, php-fpm and wrk).
 # Rust (cargo) is not installed from here: the script checks for it and says how to get it.
 set -euo pipefail
 
@@ -14,6 +15,7 @@ set -euo pipefail
 PACKAGES=(php8.2-cli php8.2-dev libphp8.2-embed clang libclang-dev phpunit php8.2-xml php8.2-mbstring
     composer php8.2-sqlite3 php8.2-gd php8.2-curl
     pkg-config libssl-dev libsasl2-dev libcurl4-openssl-dev zlib1g-dev libzstd-dev)
+PACKAGES+=("$@")
 
 say() { printf 'install-deps: %s\n' "$*"; }
 

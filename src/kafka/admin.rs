@@ -182,10 +182,42 @@ impl Inspector {
         }
     }
 
-    /// The high watermark of every partition: one ListOffsets request per leader.
+    /// The high watermark of every partition: one ListOffsets request per leader, found in
+    /// the metadata cache (the Admin API's ListOffsets asks for metadata first, every time).
     pub fn high_watermarks(&self, topic: &str, count: usize) -> Result<Vec<i64>, Error> {
-        let [high] = self.while_leaders_move(|| self.list_offsets(topic, count, [Offset::End]))?;
-        Ok(high)
+        let about = About::topic(topic);
+        self.while_leaders_move(|| {
+            within(
+                self.health(),
+                self.timeout,
+                || self.pump(),
+                |wait| {
+                    let mut latest = TopicPartitionList::with_capacity(count);
+                    for p in 0..count as i32 {
+                        // A timestamp of -1 asks for the latest offset, the high watermark.
+                        latest
+                            .add_partition_offset(topic, p, Offset::End)
+                            .map_err(|e| Error::from_rdkafka(&e, about))?;
+                    }
+                    let found = self
+                        .client
+                        .offsets_for_times(latest, wait)
+                        .map_err(|e| Error::from_rdkafka(&e, about))?;
+                    let mut highs = vec![-1i64; count];
+                    for element in found.elements() {
+                        element
+                            .error()
+                            .map_err(|e| Error::from_rdkafka(&e, about))?;
+                        if let (Some(slot), Offset::Offset(high)) =
+                            (highs.get_mut(element.partition() as usize), element.offset())
+                        {
+                            *slot = high;
+                        }
+                    }
+                    Ok(highs)
+                },
+            )
+        })
     }
 
     /// One ListOffsets request per leader for each of `ends`, all in flight at once.
