@@ -139,12 +139,14 @@ fn librdkafka_features() -> String {
         .unwrap_or_else(|| fail(&format!("{} has no BUILT_WITH", config.display())))
         .trim_matches('"');
     let tokens: Vec<&str> = built_with.split_whitespace().collect();
-    FEATURES
+    let mut features: Vec<&str> = FEATURES
         .iter()
         .filter(|(token, _)| tokens.contains(token))
         .map(|&(_, name)| name)
-        .collect::<Vec<_>>()
-        .join(", ")
+        .collect();
+    // librdkafka compiles its own copy of lz4 when there is no system one (LZ4_EXT): always in.
+    features.push("lz4");
+    features.join(", ")
 }
 
 fn major_minor(version: &str) -> (u32, u32) {

@@ -38,9 +38,16 @@ TARGETS = {
     "create.fast.100.string": {"min": 1_000_000, "min_ratio": 0.9},
     "drain.fast.1p": {"min": 500_000, "min_ratio": 0.6},
     "drain.fast.2p": {"min": 500_000, "min_ratio": 0.6},
-    "latency.strict.p50": {"max": 2.0},
-    "latency.strict.p99": {"max": 10.0},
+    "latency.strict.p50": {"max": 1.5},
+    "latency.strict.p99": {"max": 5.0},
     "cold.claim": {"max": 1000.0},
+    "cold.produce.over_bare": {"max": 25.0},
+    "cold.produce.exit_cost": {"max": 5.0},
+    "idle.empty_claim.p50": {"max": 0.5},
+    "idle.empty_claim.requests": {"max": 1.0},
+    "idle.polling_cpu": {"max": 3.0},
+    "fpm.recycle.strict": {"min": 90.0},
+    "fpm.recycle.fast": {"min": 90.0},
     "memory.spread": {"max": 5_000_000 / 1024 / 1024},
 }
 

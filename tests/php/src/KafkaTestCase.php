@@ -64,10 +64,13 @@ abstract class KafkaTestCase extends TestCase {
 
   /**
    * The command that runs a helper script in a child PHP with the extension loaded.
+   *
+   * The child is stopped after $limit seconds (coreutils' timeout, which runs it as its own
+   * child: a test that kills the child uses killChild()).
    */
-  protected static function phpCommand(string $script, array $args = []): array {
+  protected static function phpCommand(string $script, array $args = [], float $limit = 120): array {
+    $command = ['timeout', '-k', '5', (string) $limit, PHP_BINARY];
     $extension = getenv('KAFKA_QUEUE_EXTENSION');
-    $command = [PHP_BINARY];
     if ($extension) {
       array_push($command, '-d', "extension=$extension");
     }
@@ -79,10 +82,24 @@ abstract class KafkaTestCase extends TestCase {
   }
 
   /**
-   * Runs a helper script to its end; returns [exit code, stdout, stderr].
+   * Kills the PHP process of a child started with phpCommand() at once (SIGKILL), as a crash
+   * would; its time-limit wrapper then ends too.
+   */
+  protected static function killChild($process): void {
+    $wrapper = proc_get_status($process)['pid'];
+    $children = @file_get_contents("/proc/$wrapper/task/$wrapper/children");
+    foreach (array_filter(explode(' ', (string) $children)) as $pid) {
+      posix_kill((int) $pid, SIGKILL);
+    }
+    proc_close($process);
+  }
+
+  /**
+   * Runs a helper script to its end, at most $timeout seconds; returns [exit code, stdout,
+   * stderr] (exit code 124 when the time ran out).
    */
   protected static function runPhp(string $script, array $args = [], float $timeout = 60): array {
-    $process = proc_open(static::phpCommand($script, $args), [1 => ['pipe', 'w'], 2 => ['pipe', 'w']], $pipes);
+    $process = proc_open(static::phpCommand($script, $args, $timeout), [1 => ['pipe', 'w'], 2 => ['pipe', 'w']], $pipes);
     $stdout = stream_get_contents($pipes[1]);
     $stderr = stream_get_contents($pipes[2]);
     $code = proc_close($process);

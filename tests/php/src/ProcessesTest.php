@@ -62,8 +62,7 @@ final class ProcessesTest extends KafkaTestCase {
     $this->fill(10);
     $child = proc_open(static::phpCommand('hold.php', $this->args(['then' => 'wait'])), [1 => ['pipe', 'w']], $pipes);
     $this->assertSame("ready 10\n", fgets($pipes[1]));
-    proc_terminate($child, SIGKILL);
-    proc_close($child);
+    static::killChild($child);
 
     $queue = $this->queue($this->name);
     $items = $this->claimAll($queue, 5, 30);
@@ -103,8 +102,7 @@ final class ProcessesTest extends KafkaTestCase {
     $victim = proc_open(static::phpCommand('worker.php', $this->args(['out' => "$dir/victim", 'pause-ms' => 2])), [], $pipes);
     static::waitFor(fn() => is_file("$dir/victim") && count(file("$dir/victim")) >= 200, 30, 'the victim to process 200 items');
     $other = proc_open(static::phpCommand('worker.php', $this->args(['out' => "$dir/other", 'pause-ms' => 1])), [], $pipes);
-    proc_terminate($victim, SIGKILL);
-    proc_close($victim);
+    static::killChild($victim);
     $this->assertSame(0, proc_close($other));
 
     // Restart workers, as the next cron run or drush queue:run would, until the dead worker's
