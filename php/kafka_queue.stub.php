@@ -28,7 +28,8 @@ namespace {
          * Claims an item for `$lease_time` seconds; FALSE when none is claimable.
          *
          * The item is an object with item_id, data, created (Unix time), partition and offset.
-         * FALSE comes at once when the queue is known to be drained, else after claim_wait_ms.
+         * FALSE comes at once when the queue is known to be drained, else after claim_wait_ms;
+         * a claim within claim_wait_ms after a FALSE waits up to claim_wait_ms for the next item.
          * @throws \InvalidArgumentException When $lease_time is negative or not a number.
          *
          * @param mixed $lease_time

@@ -208,9 +208,10 @@ impl Inspector {
                         element
                             .error()
                             .map_err(|e| Error::from_rdkafka(&e, about))?;
-                        if let (Some(slot), Offset::Offset(high)) =
-                            (highs.get_mut(element.partition() as usize), element.offset())
-                        {
+                        if let (Some(slot), Offset::Offset(high)) = (
+                            highs.get_mut(element.partition() as usize),
+                            element.offset(),
+                        ) {
                             *slot = high;
                         }
                     }

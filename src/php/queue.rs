@@ -100,7 +100,8 @@ impl KafkaQueue {
     /// Claims an item for `$lease_time` seconds; FALSE when none is claimable.
     ///
     /// The item is an object with item_id, data, created (Unix time), partition and offset.
-    /// FALSE comes at once when the queue is known to be drained, else after claim_wait_ms.
+    /// FALSE comes at once when the queue is known to be drained, else after claim_wait_ms;
+    /// a claim within claim_wait_ms after a FALSE waits up to claim_wait_ms for the next item.
     /// @throws \InvalidArgumentException When $lease_time is negative or not a number.
     #[php(defaults(lease_time = 3600))]
     pub fn claim_item(&mut self, lease_time: LooseInt) -> PhpResult<Zval> {
