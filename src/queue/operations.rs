@@ -518,3 +518,124 @@ impl Queue {
         Ok(status)
     }
 }
+
+/// The queue's logic on rdkafka's mock cluster (no JVM): the contract itself is tested
+/// against a real broker, through PHP (tests/php).
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rdkafka::mocking::MockCluster;
+    use std::time::Instant;
+
+    fn queue(
+        cluster: &MockCluster<'_, rdkafka::producer::DefaultProducerContext>,
+        name: &str,
+    ) -> Queue {
+        let mut settings = Settings::defaults();
+        settings
+            .set("bootstrap.servers", &cluster.bootstrap_servers())
+            .unwrap();
+        settings.set("group.id", "unit").unwrap();
+        settings.set("claim_wait_ms", "3000").unwrap();
+        Queue::new(name, settings).unwrap()
+    }
+
+    fn item_ref(item: &Item) -> ItemRef<'_> {
+        ItemRef {
+            item_id: &item.id,
+            partition: item.partition,
+            offset: item.offset,
+        }
+    }
+
+    #[test]
+    fn items_are_claimed_once_deleted_for_good_and_a_drained_queue_answers_at_once() {
+        let cluster = MockCluster::new(1).unwrap();
+        cluster.create_topic("cycle", 2, 1).unwrap();
+        let mut q = queue(&cluster, "cycle");
+        let ids: Vec<String> = (0..3)
+            .map(|i| {
+                q.create_item(PayloadKind::RawString, format!("item {i}").as_bytes())
+                    .unwrap()
+            })
+            .collect();
+        let mut claimed = Vec::new();
+        while claimed.len() < 3 {
+            let item = q
+                .claim_item(Duration::from_secs(60))
+                .unwrap()
+                .expect("an item");
+            claimed.push(item);
+        }
+        let mut got: Vec<String> = claimed.iter().map(|i| i.id.clone()).collect();
+        got.sort();
+        let mut want = ids.clone();
+        want.sort();
+        assert_eq!(got, want, "each item once");
+        for item in &claimed {
+            assert!(q.delete_item(&item_ref(item)).unwrap());
+        }
+        let start = Instant::now();
+        assert!(q.claim_item(Duration::from_secs(60)).unwrap().is_none());
+        assert!(
+            start.elapsed() < Duration::from_secs(3),
+            "drained: no claim wait"
+        );
+        assert_eq!(q.number_of_items().unwrap(), 0);
+    }
+
+    #[test]
+    fn a_released_item_is_claimable_again_and_deletions_outlive_the_worker() {
+        let cluster = MockCluster::new(1).unwrap();
+        cluster.create_topic("handover", 1, 1).unwrap();
+        let mut q = queue(&cluster, "handover");
+        for i in 0..3 {
+            q.create_item(PayloadKind::RawString, format!("{i}").as_bytes())
+                .unwrap();
+        }
+        let first = q.claim_item(Duration::from_secs(60)).unwrap().unwrap();
+        assert!(q.release_item(&item_ref(&first)).unwrap());
+        let again = q.claim_item(Duration::from_secs(60)).unwrap().unwrap();
+        assert_eq!(again.id, first.id, "the released item comes first");
+        assert!(q.delete_item(&item_ref(&again)).unwrap());
+        // The worker commits its deleted list and leaves; the next one reads it.
+        registry::close_worker(&q.keys);
+        let mut next = queue(&cluster, "handover");
+        let mut rest = Vec::new();
+        while let Some(item) = next.claim_item(Duration::from_secs(60)).unwrap() {
+            rest.push(item.payload.clone());
+            next.delete_item(&item_ref(&item)).unwrap();
+        }
+        assert_eq!(
+            rest,
+            vec![b"1".to_vec(), b"2".to_vec()],
+            "the deleted item never again"
+        );
+    }
+
+    #[test]
+    fn a_claim_right_after_drained_waits_for_the_next_item() {
+        let cluster = MockCluster::new(1).unwrap();
+        cluster.create_topic("polling", 1, 1).unwrap();
+        let mut q = queue(&cluster, "polling");
+        q.create_item(PayloadKind::RawString, b"first").unwrap();
+        let first = q.claim_item(Duration::from_secs(60)).unwrap().unwrap();
+        q.delete_item(&item_ref(&first)).unwrap();
+        assert!(q.claim_item(Duration::from_secs(60)).unwrap().is_none());
+        let bootstrap = cluster.bootstrap_servers();
+        let writer = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(300));
+            let mut settings = Settings::defaults();
+            settings.set("bootstrap.servers", &bootstrap).unwrap();
+            let mut w = Queue::new("polling", settings).unwrap();
+            w.create_item(PayloadKind::RawString, b"late").unwrap()
+        });
+        let late = q.claim_item(Duration::from_secs(60)).unwrap();
+        let id = writer.join().unwrap();
+        assert_eq!(
+            late.map(|i| i.id.clone()),
+            Some(id),
+            "handed out within claim_wait_ms"
+        );
+    }
+}
