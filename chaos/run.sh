@@ -40,7 +40,7 @@ PORT=${CHAOS_BROKER_PORT:-19592}
 export CHAOS_BROKER_PORT=$PORT
 
 ALL=(workers broker cluster stall badinput fenced)
-CI_SET=(workers broker stall badinput)
+CI_SET=(workers broker stall badinput fenced)
 ci=0
 scenarios=()
 for arg in "$@"; do

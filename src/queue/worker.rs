@@ -518,6 +518,15 @@ impl Worker {
                 return Ok(());
             }
             Err(e) => {
+                if matches!(e, KafkaError::TimedOut | KafkaError::Unreachable(_)) {
+                    // No answer: the group may have given these partitions to another member
+                    // meanwhile (a session expires while the coordinator is out of reach), so
+                    // nothing held here may be handed out again; a new member joins instead.
+                    // (A fenced worker whose commits kept timing out re-delivered items that
+                    // the partition's new owner had deleted: chaos scenario `fenced`.)
+                    self.partitions.states.lock().clear();
+                    self.membership_lost.store(true, Ordering::Relaxed);
+                }
                 return Err(QueueError::kafka(
                     format!(
                         "deletions on topic \"{}\" are not confirmed by Kafka (those items may \
@@ -525,7 +534,7 @@ impl Worker {
                         self.topic
                     ),
                     e,
-                ))
+                ));
             }
         }
         let mut states = self.partitions.states.lock();
