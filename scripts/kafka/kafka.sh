@@ -34,7 +34,8 @@
 #   KAFKA_QUEUE_BROKER_PROPERTIES extra broker properties, key=value separated by spaces (applied
 #                                when the instance starts, e.g. group.consumer.heartbeat.interval.ms=1000)
 #   KAFKA_QUEUE_BOOTSTRAP        bootstrap servers for `topics` (default: this instance)
-#   KAFKA_QUEUE_START_TIMEOUT    seconds, default 60; KAFKA_QUEUE_STOP_TIMEOUT default 30
+#   KAFKA_QUEUE_START_TIMEOUT    seconds, default 120 (a loaded 2-core machine can need more
+#                                than 60); KAFKA_QUEUE_STOP_TIMEOUT default 30
 set -euo pipefail
 
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -45,7 +46,7 @@ POM=$SCRIPT_DIR/pom.xml
 TEMPLATE=$SCRIPT_DIR/server.properties.in
 LOG4J=$SCRIPT_DIR/log4j2.properties
 JAVA=${JAVA:-java}
-START_TIMEOUT=${KAFKA_QUEUE_START_TIMEOUT:-60}
+START_TIMEOUT=${KAFKA_QUEUE_START_TIMEOUT:-120}
 STOP_TIMEOUT=${KAFKA_QUEUE_STOP_TIMEOUT:-30}
 
 say() { printf 'kafka: %s\n' "$*"; }
