@@ -22,7 +22,7 @@ use rdkafka::ClientContext;
 
 use super::consumer::{commit_list, Committed};
 use super::error::{within, Health};
-use super::{client_config, About, ClientSettings, Error};
+use super::{client_config, millis_i32, About, ClientSettings, Error};
 
 /// One partition as Kafka sees it for a group.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -490,7 +490,7 @@ impl Inspector {
             let mut errstr = [0 as std::os::raw::c_char; 256];
             rdsys::rd_kafka_AdminOptions_set_request_timeout(
                 options,
-                self.timeout.as_millis().min(i32::MAX as u128) as i32,
+                millis_i32(self.timeout),
                 errstr.as_mut_ptr(),
                 errstr.len(),
             );
@@ -503,10 +503,7 @@ impl Inspector {
                 || self.pump(),
                 |wait| {
                     while remaining > 0 {
-                        let event = rdsys::rd_kafka_queue_poll(
-                            queue,
-                            wait.as_millis().min(i32::MAX as u128) as i32,
-                        );
+                        let event = rdsys::rd_kafka_queue_poll(queue, millis_i32(wait));
                         if event.is_null() {
                             return Err(Error::TimedOut);
                         }

@@ -114,8 +114,7 @@ pub fn commit_within<C: ClientContext>(
             rdsys::rd_kafka_queue_destroy(queue);
             return Err(commit_error(err, about));
         }
-        let event =
-            rdsys::rd_kafka_queue_poll(queue, timeout.as_millis().min(i32::MAX as u128) as i32);
+        let event = rdsys::rd_kafka_queue_poll(queue, millis_i32(timeout));
         let result = if event.is_null() {
             Err(Error::TimedOut)
         } else {
@@ -144,4 +143,9 @@ pub fn commit_within<C: ClientContext>(
 
 pub fn millis(duration: Duration) -> String {
     duration.as_millis().to_string()
+}
+
+/// A timeout as librdkafka's C calls take it: whole milliseconds in an `int`.
+pub fn millis_i32(duration: Duration) -> i32 {
+    duration.as_millis().min(i32::MAX as u128) as i32
 }

@@ -23,11 +23,7 @@ use rdkafka::producer::{
 };
 use rdkafka::ClientContext;
 
-use super::{client_config, millis, About, ClientSettings, Error};
-
-fn millis_i32(d: Duration) -> i32 {
-    d.as_millis().min(i32::MAX as u128) as i32
-}
+use super::{client_config, millis, millis_i32, About, ClientSettings, Error};
 
 /// A record that Kafka did not accept, with what librdkafka said.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -176,24 +172,23 @@ fn serve_reports(producer: &BaseProducer<Deliveries>, wake: &OwnedFd, stopping: 
         revents: 0,
     };
     let mut drain = [0u8; 64];
+    // SAFETY: a reference to the client's main queue, released when the thread ends (the
+    // thread holds the client).
+    let queue = unsafe { rdsys::rd_kafka_queue_get_main(rk) };
     loop {
         // SAFETY: one descriptor this thread owns; the buffer outlives the reads.
         unsafe {
             libc::poll(&mut pollfd, 1, 1000);
             while libc::read(wake.as_raw_fd(), drain.as_mut_ptr().cast(), drain.len()) > 0 {}
         }
-        // SAFETY: the main queue reference is released at once.
-        let pending = || unsafe {
-            let queue = rdsys::rd_kafka_queue_get_main(rk);
-            let n = rdsys::rd_kafka_queue_length(queue);
-            rdsys::rd_kafka_queue_destroy(queue);
-            n
-        };
         // A zero-timeout poll serves one event.
-        while pending() > 0 {
+        // SAFETY: `queue` is a live reference to the main queue.
+        while unsafe { rdsys::rd_kafka_queue_length(queue) } > 0 {
             producer.poll(Duration::ZERO);
         }
         if stopping.load(Ordering::Acquire) {
+            // SAFETY: released once, here.
+            unsafe { rdsys::rd_kafka_queue_destroy(queue) };
             return;
         }
     }

@@ -244,20 +244,20 @@ impl Worker {
         let lease = lease.min(MAX_LEASE);
         let mut now = Instant::now();
         let deadline = now + self.claim_wait;
+        // Taken: a claim that hands out an item leaves it empty.
         let waiting = self
             .drained_at
             .lock()
+            .take()
             .is_some_and(|at| now.duration_since(at) < self.claim_wait);
         let mut wait = Duration::ZERO;
         loop {
             if let Some(item) = self.claim_ready(now, lease) {
-                *self.drained_at.lock() = None;
                 return Ok(Some(item));
             }
             // Take what librdkafka already holds before deciding anything; the first look
             // does not wait.
             if let Some(item) = self.take_one(wait, now + lease)? {
-                *self.drained_at.lock() = None;
                 return Ok(Some(item));
             }
             now = Instant::now();
@@ -508,8 +508,7 @@ impl Worker {
         match self.consumer.commit(&commits, strict) {
             Ok(()) => {}
             Err(e @ KafkaError::NotAMember(_)) => {
-                self.partitions.states.lock().clear();
-                self.membership_lost.store(true, Ordering::Relaxed);
+                self.give_up_partitions();
                 report::warn(&format!(
                     "kafka_queue: topic \"{}\": {e}; the items this worker held go to the \
                      partitions' new owners, and a new worker joins the group",
@@ -524,8 +523,7 @@ impl Worker {
                     // nothing held here may be handed out again; a new member joins instead.
                     // (A fenced worker whose commits kept timing out re-delivered items that
                     // the partition's new owner had deleted: chaos scenario `fenced`.)
-                    self.partitions.states.lock().clear();
-                    self.membership_lost.store(true, Ordering::Relaxed);
+                    self.give_up_partitions();
                 }
                 return Err(QueueError::kafka(
                     format!(
@@ -546,6 +544,13 @@ impl Worker {
             }
         }
         Ok(())
+    }
+
+    /// Drops everything held (the partitions belong to others now, or may) and marks the
+    /// worker for replacement by a new group member at the next claim.
+    fn give_up_partitions(&self) {
+        self.partitions.states.lock().clear();
+        self.membership_lost.store(true, Ordering::Relaxed);
     }
 
     /// Commits what is left, leases included, and leaves the group, within the configured
