@@ -2,7 +2,7 @@
 
 /**
  * @file
- * Scenario 6, fenced workers (chaos/repro/fenced-worker-keeps-claiming.php made a scenario):
+ * Scenario 6, fenced workers (what began as a standalone reproduction, docs/reliability.md issue 1):
  * three workers drain slowly while the broker is paused (SIGSTOP) for longer than the group
  * session, so that the coordinator drops members whose clients still think they own their
  * partitions; a fourth worker joins at the resume and takes partitions over.

@@ -152,4 +152,52 @@ final class FailuresTest extends KafkaTestCase {
     $this->queue('any')->claimItem(-5);
   }
 
+  public function testNulByteInAConfigurationValueNamesTheKey(): void {
+    try {
+      new \KafkaQueue('q', ['bootstrap.servers' => static::brokers() . "\0"]);
+      $this->fail('a value with a NUL byte must be refused');
+    }
+    catch (\KafkaQueueException $e) {
+      $this->assertStringContainsString('"bootstrap.servers"', $e->getMessage());
+      $this->assertSame(\KafkaQueueException::CONFIGURATION, $e->getCode());
+    }
+  }
+
+  /**
+   * A lease longer than the clock can count (it once panicked in Rust, a PHP \Error) is capped.
+   */
+  public function testLeaseBeyondTheClockIsCapped(): void {
+    $name = static::uniqueName();
+    static::provision($name, 1);
+    $queue = $this->queue($name);
+    $queue->createItem('x');
+    foreach ([1e300, PHP_INT_MAX] as $lease) {
+      $item = $queue->claimItem($lease);
+      $this->assertIsObject($item, "claimItem($lease) hands the item out");
+      $this->assertSame('x', $item->data);
+      $this->assertFalse($queue->claimItem(), "claimItem($lease) holds the item");
+      $this->assertTrue($queue->releaseItem($item));
+    }
+  }
+
+  /**
+   * A fraction of a second rounds toward zero, so -0.5 s is negative and refused (it once
+   * released the item).
+   */
+  public function testNegativeFractionalDelayIsRefused(): void {
+    $name = static::uniqueName();
+    static::provision($name, 1);
+    $queue = $this->queue($name);
+    $queue->createItem('x');
+    $item = $queue->claimItem(60);
+    try {
+      $queue->delayItem($item, -0.5);
+      $this->fail('delayItem() with -0.5 s must be refused');
+    }
+    catch (\InvalidArgumentException $e) {
+      $this->assertStringContainsString('delay', $e->getMessage());
+    }
+    $this->assertFalse($queue->claimItem(), 'the item is still held');
+  }
+
 }
