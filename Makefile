@@ -2,7 +2,7 @@
 #
 #   make demo      set everything up, start a local Kafka, enqueue and drain a real workload
 #   make test      everything the CI runs: cargo tests, then PHPUnit against a real broker, on
-#                  PHP 8.2 and on PHP 8.4 (a Debian 13 root in .php84/)
+#                  PHP 8.2, 8.4 and 8.5 (Debian roots in .phproot/)
 #   make dist      release archives for PIE, one per PHP, each checked to load
 #   make install   copy the extension into PHP's extension directory as kafka_queue.so
 #
@@ -20,13 +20,13 @@ export KAFKA_QUEUE_TEST_BROKERS ?= 127.0.0.1:$(KAFKA_QUEUE_BROKER_PORT)
 .PHONY: help deps build install demo test test-rust test-php test-drupal stubs lint fmt clean
 
 help: ## list the targets
-	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 22
+	@grep -hE '^[a-z0-9 -]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 22
 
 include mk/kafka.mk
 -include mk/bench.mk
 -include mk/chaos.mk
 include mk/drupal.mk
-include mk/php84.mk
+include mk/phproot.mk
 include mk/dist.mk
 
 deps: ## install system packages (apt) when missing; check cargo
@@ -42,7 +42,7 @@ install: deps ## build for PHP_CONFIG's PHP (default php-config), copy kafka_que
 demo: build kafka-start ## the main job: enqueue and drain a real workload on the local broker
 	$(PHP) php/demo.php --brokers=$(KAFKA_QUEUE_TEST_BROKERS)
 
-test: build lint kafka-test-brokers test-rust chaos-ci test-php test-drupal test-php84 dist ## everything the CI runs (chaos-ci: the reduced fault-injection suite; then PHP 8.4 and the release archives)
+test: phproots-early build lint kafka-test-brokers test-rust chaos-ci test-php test-drupal test-php84 test-php85 dist ## everything the CI runs (chaos-ci: the reduced fault-injection suite; then PHP 8.4, 8.5 and the release archives)
 
 test-rust: ## unit tests of the plain Rust queue logic
 	cargo test --release --quiet

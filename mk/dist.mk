@@ -5,5 +5,5 @@ DIST_SH := $(abspath $(dir $(lastword $(MAKEFILE_LIST)))../scripts/dist/dist.sh)
 
 .PHONY: dist
 
-dist: build ## dist/: an archive per PHP (8.2, 8.4) named as PIE looks for it, SHA256SUMS; each .so checked to load
+dist: build ## dist/: an archive per PHP (8.2, 8.4, 8.5) named as PIE looks for it, SHA256SUMS; each .so checked to load
 	@$(DIST_SH)

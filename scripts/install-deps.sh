@@ -3,7 +3,8 @@
 # and only when something is missing (so it is cheap to run again).
 #   PHP 8.2 (CLI, headers, embed SAPI, xml, mbstring), clang/libclang (bindgen), PHPUnit,
 #   composer and the PHP extensions Drupal core needs (SQLite, GD, curl) for the module's tests,
-#   the C libraries of a secured, compressed Kafka client;
+#   the C libraries of a secured, compressed Kafka client; debootstrap (the PHP 8.4 and 8.5
+#   roots of scripts/phproot);
 #   a Java runtime and Maven only when `java` / `mvn` are not on PATH (local Kafka broker).
 # Arguments name more packages (the benchmarks add strace, nginx, php-fpm and wrk).
 # Rust (cargo) is not installed from here: the script checks for it and says how to get it.
@@ -13,7 +14,7 @@ set -euo pipefail
 # like the distribution's own PHP extensions): OpenSSL, libsasl2 (SCRAM needs OpenSSL, GSSAPI
 # needs libsasl2), libcurl (OAUTHBEARER OIDC), zlib, zstd; pkg-config finds them.
 PACKAGES=(php8.2-cli php8.2-dev libphp8.2-embed clang libclang-dev phpunit php8.2-xml php8.2-mbstring
-    composer php8.2-sqlite3 php8.2-gd php8.2-curl
+    composer php8.2-sqlite3 php8.2-gd php8.2-curl debootstrap
     pkg-config libssl-dev libsasl2-dev libcurl4-openssl-dev zlib1g-dev libzstd-dev)
 PACKAGES+=("$@")
 

@@ -8,8 +8,9 @@
 # report the same release name.
 #
 #   PHP 8.2: the host's PHP; the .so of `make build` (target/release)
-#   PHP 8.4: the root of scripts/php84 (set up when missing); the .so built there with cargo
-#            (target/php8.4, the build directory of the 8.4 suite)
+#   PHP 8.4, 8.5: the roots of scripts/phproot (set up when missing); the .so that their suite's
+#            build (scripts/phproot/build.sh, as PIE does it) installed in the root, built
+#            again first when any source is newer
 #
 # Usage: scripts/dist/dist.sh   (dist/ is emptied first)
 set -euo pipefail
@@ -17,18 +18,17 @@ set -euo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$REPO"
 DIST=$REPO/dist
-versions=(8.2 8.4)
+versions=(8.2 8.4 8.5)
 
 say() { printf 'dist: %s\n' "$*"; }
 
-# Runs PHP VERSION's CLI with ARGS (the host's 8.2, or the 8.4 root's).
+# Runs PHP VERSION's CLI with ARGS (the host's 8.2, or that version's root's).
 php_of() {
     local version=$1
     shift
     case $version in
     8.2) php8.2 "$@" ;;
-    8.4) scripts/php84/enter.sh php8.4 "$@" ;;
-    *) say "no PHP $version here (known: 8.2, 8.4)" >&2; return 2 ;;
+    *) scripts/phproot/enter.sh "$version" "php$version" "$@" ;;
     esac
 }
 
@@ -52,15 +52,14 @@ for v in "${versions[@]}"; do
         cargo build --release --quiet
         so=$REPO/target/release/libkafka_queue.so
         ;;
-    8.4)
-        scripts/php84/setup.sh >/dev/null
-        # The environment of ext/Makefile.frag's rule in the root, so that cargo reuses the
-        # 8.4 suite's build (ext-php-rs rebuilds when PHP, PHP_CONFIG or PATH change).
-        scripts/php84/enter.sh env CARGO_TARGET_DIR="$REPO/target/php8.4" PHP=/usr/bin/php8.4 \
-            PHP_CONFIG=/usr/bin/php-config cargo build --release --quiet
-        so=$REPO/target/php8.4/release/libkafka_queue.so
+    *)
+        scripts/phproot/setup.sh "$v" >/dev/null
+        source scripts/phproot/version.sh "$v"
+        so=$CHROOT$(scripts/phproot/enter.sh "$v" php-config --extension-dir)/kafka_queue.so
+        if [[ ! -f $so ]] || [[ -n $(find Cargo.toml Cargo.lock build.rs src -newer "$so" -print -quit) ]]; then
+            scripts/phproot/build.sh "$v" >/dev/null
+        fi
         ;;
-    *) say "no PHP $v here (known: 8.2, 8.4)" >&2; exit 2 ;;
     esac
     release=$(release_of "$v" "$so") || { say "the PHP $v build does not load in PHP $v" >&2; exit 1; }
     [[ $release == php_kafka_queue-*_php$v-* ]] || { say "the PHP $v build says it is $release" >&2; exit 1; }

@@ -1,27 +1,37 @@
 #!/usr/bin/env bash
-# Sets up, once, the PHP 8.4 root the 8.4 suite runs in: a minimal Debian 13 (trixie) made by
-# debootstrap in the git-ignored folder .php84/root, with Debian's PHP 8.4 (CLI, headers, embed
-# SAPI, FPM), PHPUnit, clang (bindgen) and the C libraries librdkafka links against. Each step
-# runs only when its result is missing, so running it again costs a second.
+# Sets up, once, the root a PHP suite runs in (scripts/phproot/version.sh says which Debian
+# ships which PHP): a minimal Debian made by debootstrap in the git-ignored folder
+# .phproot/<version>/root, with Debian's PHP of that version (CLI, headers, embed SAPI, FPM),
+# PHPUnit, clang (bindgen) and the C libraries librdkafka links against. Each step runs only
+# when its result is missing, so running it again costs a second.
+#
+# Usage: scripts/phproot/setup.sh VERSION   (8.4 or 8.5)
 #
 # The host's PHP is never touched. Needs root (debootstrap, chroot) and the Debian registry.
-# Environment: KAFKA_QUEUE_PHP84_ROOT (default .php84/root), DEBIAN_MIRROR.
+# Environment: KAFKA_QUEUE_PHP84_ROOT, KAFKA_QUEUE_PHP85_ROOT (default .phproot/<version>/root),
+# DEBIAN_MIRROR.
 set -euo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-CHROOT=${KAFKA_QUEUE_PHP84_ROOT:-$REPO/.php84/root}
+source "$REPO/scripts/phproot/version.sh" "${1:-}"
 MIRROR=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
-SUITE=trixie
-# Same list as scripts/install-deps.sh, for PHP 8.4; make and gcc build librdkafka.
-PACKAGES=(php8.4-cli php8.4-dev libphp8.4-embed php8.4-fpm php8.4-xml php8.4-mbstring phpunit
+V=$PHP_VERSION
+# Same list as scripts/install-deps.sh, for this PHP; make and gcc build librdkafka.
+PACKAGES=("php$V-cli" "php$V-dev" "libphp$V-embed" "php$V-fpm" "php$V-xml" "php$V-mbstring" phpunit
     clang libclang-dev make gcc g++ pkg-config libssl-dev libsasl2-dev libcurl4-openssl-dev
     zlib1g-dev libzstd-dev ca-certificates)
 
-say() { printf 'php84-setup: %s\n' "$*"; }
+say() { printf 'php%s-setup: %s\n' "${V/./}" "$*"; }
 seconds() { echo $(($(date +%s) - $1)); }
 
 ((EUID == 0)) || { say "needs root (debootstrap and chroot); run it as root or with sudo" >&2; exit 1; }
 command -v unshare >/dev/null || { say "unshare (util-linux) is missing" >&2; exit 1; }
+
+# One setup of a root at a time: a second one (make test starts them early, in the
+# background) waits here, then finds the work done.
+mkdir -p "$(dirname "$CHROOT")"
+exec 9>"$(dirname "$CHROOT")/setup.lock"
+flock 9
 
 if [[ ! -x $CHROOT/usr/bin/apt-get ]]; then
     if ! command -v debootstrap >/dev/null; then
@@ -44,10 +54,20 @@ if [[ ! -x $CHROOT/usr/bin/apt-get ]]; then
     mv "$CHROOT.partial" "$CHROOT"
     say "debootstrap: $(seconds "$t") s"
 fi
+if [[ $SUITE == sid ]]; then
+    # Unstable's Release file is signed valid for a week only; a registry that serves a
+    # snapshot of it serves an expired one, which apt refuses unless told not to look.
+    echo 'Acquire::Check-Valid-Until "false";' >"$CHROOT/etc/apt/apt.conf.d/99kafka_queue-snapshot"
+fi
+if [[ -n $EXTRA_SUITE ]]; then
+    # Its packages have the lowest priority: apt takes only those named below that the main
+    # suite does not have, and what they need from it.
+    echo "deb $MIRROR $EXTRA_SUITE main" >"$CHROOT/etc/apt/sources.list.d/$EXTRA_SUITE.list"
+fi
 # enter.sh refuses a root without this mark; the packages step below needs enter.sh.
 touch "$CHROOT/.kafka_queue-ready"
 
-in_root() { "$REPO/scripts/php84/enter.sh" "$@"; }
+in_root() { "$REPO/scripts/phproot/enter.sh" "$V" "$@"; }
 
 missing=()
 for p in "${PACKAGES[@]}"; do
@@ -61,4 +81,4 @@ if ((${#missing[@]})); then
     in_root apt-get clean
     say "packages: $(seconds "$t") s"
 fi
-say "ok ($(in_root php -n -r 'echo "PHP ", PHP_VERSION, PHP_ZTS ? " ZTS" : " NTS";'), $(in_root phpunit --version | head -n 1))"
+say "ok ($(in_root "php$V" -n -r 'echo "PHP ", PHP_VERSION, PHP_ZTS ? " ZTS" : " NTS";'), $(in_root phpunit --version | head -n 1))"

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Runs a command inside the PHP 8.4 root (Debian 13, made by scripts/php84/setup.sh), in a
+# Runs a command inside the root of a PHP version (made by scripts/phproot/setup.sh), in a
 # private mount namespace: every bind mount below disappears with the command, whatever happens.
 #
-# Usage: scripts/php84/enter.sh COMMAND [ARG...]
+# Usage: scripts/phproot/enter.sh VERSION COMMAND [ARG...]   (VERSION: 8.4 or 8.5)
 #
 # Inside, these are the host's own, at the same paths: the repository (so paths, the built
 # extension and the test scripts are where they are outside), the temp dir, the Rust toolchain
@@ -12,12 +12,13 @@
 set -euo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-CHROOT=${KAFKA_QUEUE_PHP84_ROOT:-$REPO/.php84/root}
+source "$REPO/scripts/phproot/version.sh" "${1:-}"
+shift
 if [[ ! -f $CHROOT/.kafka_queue-ready ]]; then
-    echo "php84: no PHP 8.4 root at $CHROOT: run make php84-setup (scripts/php84/setup.sh)" >&2
+    echo "phproot: no PHP $PHP_VERSION root at $CHROOT: run make php${PHP_VERSION/./}-setup (scripts/phproot/setup.sh $PHP_VERSION)" >&2
     exit 2
 fi
-(($#)) || { echo "usage: $0 COMMAND [ARG...]" >&2; exit 2; }
+(($#)) || { echo "usage: $0 VERSION COMMAND [ARG...]" >&2; exit 2; }
 
 CARGO_HOME=${CARGO_HOME:-$HOME/.cargo}
 RUSTUP_HOME=${RUSTUP_HOME:-$HOME/.rustup}
@@ -59,5 +60,5 @@ exec unshare --mount --propagation private -- /bin/bash -c '
     mount --rbind /dev "$root/dev"
     cp -f /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null || true
     exec chroot "$root" /usr/bin/env PATH="$path" /bin/bash -c "cd \"\$0\" && exec \"\$@\"" "$cwd" "$@"
-' php84-enter "$CHROOT" "$cwd" "$path" "${binds[@]}" -- \
+' phproot-enter "$CHROOT" "$cwd" "$path" "${binds[@]}" -- \
     env CARGO_HOME="$CARGO_HOME" RUSTUP_HOME="$RUSTUP_HOME" ${JAVA_HOME:+JAVA_HOME="$JAVA_HOME"} "$@"
