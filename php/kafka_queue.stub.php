@@ -125,7 +125,9 @@ namespace {
         public function releaseItem(mixed $item): bool {}
 
         /**
-         * The queue's figures for operators.
+         * The queue's figures for operators. With `statistics.interval.ms` set, `clients` holds
+         * librdkafka's latest statistics of this process's clients of the queue (requests sent,
+         * responses, errors and round-trip times per broker); otherwise it is empty.
          *
          * @return array
          */

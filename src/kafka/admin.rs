@@ -22,6 +22,7 @@ use rdkafka::ClientContext;
 
 use super::consumer::{commit_list, Committed};
 use super::error::{within, Health};
+use super::stats::{ClientStatistics, Latest};
 use super::{client_config, millis_i32, About, ClientSettings, Error};
 
 /// One partition as Kafka sees it for a group.
@@ -56,9 +57,14 @@ pub struct GroupView {
 #[derive(Default)]
 pub struct Watched {
     health: Health,
+    statistics: Latest,
 }
 
 impl ClientContext for Watched {
+    fn stats_raw(&self, json: &[u8]) {
+        self.statistics.store(json);
+    }
+
     fn error(&self, error: KafkaError, reason: &str) {
         self.health.note(&error, reason);
     }
@@ -111,6 +117,12 @@ impl Inspector {
         for _ in 0..pending {
             let _ = self.client.poll(Duration::ZERO);
         }
+    }
+
+    /// The latest statistics, when `statistics.interval.ms` is set.
+    pub fn statistics(&self) -> Option<ClientStatistics> {
+        self.pump();
+        self.client.context().statistics.get()
     }
 
     fn health(&self) -> &Health {

@@ -15,6 +15,7 @@ use rdkafka::topic_partition_list::{Offset, TopicPartitionList};
 use rdkafka::types::RDKafkaRespErr;
 use rdkafka::ClientContext;
 
+use super::stats::{ClientStatistics, Latest};
 use super::{client_config, commit_within, millis, About, ClientSettings, Error};
 use crate::process::report;
 
@@ -66,9 +67,14 @@ struct GroupContext {
     assignment_seen: AtomicBool,
     /// Partitions were assigned whose committed positions could not be read.
     start_failed: AtomicBool,
+    statistics: Latest,
 }
 
-impl ClientContext for GroupContext {}
+impl ClientContext for GroupContext {
+    fn stats_raw(&self, json: &[u8]) {
+        self.statistics.store(json);
+    }
+}
 
 impl ConsumerContext for GroupContext {
     /// Partitions are assigned at the offsets the queue read from the group's commit, not left
@@ -248,6 +254,7 @@ impl GroupConsumer {
             listener,
             assignment_seen: AtomicBool::new(false),
             start_failed: AtomicBool::new(false),
+            statistics: Latest::default(),
         };
         let inner: BaseConsumer<GroupContext> = config
             .create_with_context(context)
@@ -287,6 +294,11 @@ impl GroupConsumer {
     }
 
     /// Whether the group has told this member its partitions at least once.
+    /// The latest statistics, when `statistics.interval.ms` is set (served by [`Self::poll`]).
+    pub fn statistics(&self) -> Option<ClientStatistics> {
+        self.inner.context().statistics.get()
+    }
+
     pub fn assignment_seen(&self) -> bool {
         self.inner.context().assignment_seen.load(Ordering::Acquire)
     }

@@ -7,6 +7,7 @@ pub mod error;
 #[cfg(target_os = "linux")]
 mod patches;
 pub mod producer;
+pub mod stats;
 
 use std::ptr;
 use std::time::Duration;

@@ -23,6 +23,7 @@ use rdkafka::producer::{
 };
 use rdkafka::ClientContext;
 
+use super::stats::{ClientStatistics, Latest};
 use super::{client_config, millis, millis_i32, About, ClientSettings, Error};
 
 /// A record that Kafka did not accept, with what librdkafka said.
@@ -51,9 +52,14 @@ struct Outcomes {
 pub struct Deliveries {
     outcomes: Mutex<Outcomes>,
     changed: Condvar,
+    statistics: Latest,
 }
 
-impl ClientContext for Deliveries {}
+impl ClientContext for Deliveries {
+    fn stats_raw(&self, json: &[u8]) {
+        self.statistics.store(json);
+    }
+}
 
 impl ProducerContext for Deliveries {
     type DeliveryOpaque = Ticket;
@@ -269,6 +275,11 @@ impl Producer {
                 }
             }
         }
+    }
+
+    /// The latest statistics, when `statistics.interval.ms` is set.
+    pub fn statistics(&self) -> Option<ClientStatistics> {
+        self.inner.context().statistics.get()
     }
 
     /// Hands one record to librdkafka; its outcome is reported at the next flush.

@@ -179,7 +179,9 @@ impl KafkaQueue {
         self.queue.topic().to_string()
     }
 
-    /// The queue's figures for operators.
+    /// The queue's figures for operators. With `statistics.interval.ms` set, `clients` holds
+    /// librdkafka's latest statistics of this process's clients of the queue (requests sent,
+    /// responses, errors and round-trip times per broker); otherwise it is empty.
     pub fn status(&mut self) -> PhpResult<ZBox<ZendHashTable>> {
         let status = self.queue.status()?;
         let mut out = ZendHashTable::new();
@@ -219,6 +221,37 @@ impl KafkaQueue {
             detail.push(row)?;
         }
         out.insert("detail", detail)?;
+        let mut clients = ZendHashTable::new();
+        for c in status.clients {
+            let mut row = ZendHashTable::new();
+            row.insert("name", c.name)?;
+            row.insert("type", c.kind)?;
+            row.insert("age_ms", c.age / 1000)?;
+            row.insert("requests_sent", c.tx as i64)?;
+            row.insert("responses", c.rx as i64)?;
+            let mut brokers = ZendHashTable::new();
+            for (name, b) in c.brokers {
+                let mut broker = ZendHashTable::new();
+                broker.insert("name", name)?;
+                broker.insert("node_id", i64::from(b.nodeid))?;
+                broker.insert("state", b.state)?;
+                broker.insert("requests_sent", b.tx as i64)?;
+                broker.insert("responses", b.rx as i64)?;
+                broker.insert("errors", (b.txerrs + b.rxerrs) as i64)?;
+                broker.insert("timeouts", b.req_timeouts as i64)?;
+                broker.insert("rtt_avg_us", b.rtt.avg)?;
+                broker.insert("rtt_p99_us", b.rtt.p99)?;
+                let mut requests = ZendHashTable::new();
+                for (kind, sent) in b.req {
+                    requests.insert(kind.as_str(), sent as i64)?;
+                }
+                broker.insert("requests", requests)?;
+                brokers.push(broker)?;
+            }
+            row.insert("brokers", brokers)?;
+            clients.push(row)?;
+        }
+        out.insert("clients", clients)?;
         Ok(out)
     }
 }

@@ -17,6 +17,7 @@ use super::worker::{now_ms, Worker, METADATA_BUDGET};
 use crate::kafka::admin::{GroupView, PartitionView};
 use crate::kafka::consumer::Committed;
 use crate::kafka::producer::{Outgoing, Producer};
+use crate::kafka::stats::ClientStatistics;
 use crate::process::fork::ProcessBound;
 
 /// What PHP hands back to delete, release or delay an item.
@@ -39,6 +40,9 @@ pub struct Status {
     pub group_protocol: String,
     pub members: Vec<MemberStatus>,
     pub partitions: Vec<PartitionStatus>,
+    /// librdkafka's latest statistics of this process's clients for the queue (producer,
+    /// group consumer, inspector), when `statistics.interval.ms` turns them on; else empty.
+    pub clients: Vec<ClientStatistics>,
 }
 
 /// A live member of the queue's group.
@@ -468,6 +472,19 @@ impl Queue {
         let views = self.partition_views()?;
         let group = self.describe_group()?;
         let worker = registry::existing_worker(&self.keys);
+        let producer = registry::existing_producer(&self.keys);
+        let inspector = registry::inspector(&self.keys, &self.settings)?;
+        let clients = [
+            producer
+                .as_deref()
+                .and_then(ProcessBound::get)
+                .and_then(Producer::statistics),
+            worker
+                .as_deref()
+                .and_then(ProcessBound::get)
+                .and_then(Worker::statistics),
+            current(&inspector)?.statistics(),
+        ];
         let mut status = Status {
             topic: self.topic.clone(),
             group: self.group(),
@@ -486,6 +503,7 @@ impl Queue {
                     partitions: m.partitions,
                 })
                 .collect(),
+            clients: clients.into_iter().flatten().collect(),
             ..Status::default()
         };
         for v in &views {

@@ -227,11 +227,21 @@ pub fn worker(keys: &ClientKeys, settings: &Settings) -> Result<Arc<ProcessBound
     get_or_create(&WORKERS, &keys.group, make)
 }
 
+/// The entry of this process for `key`, if there is one; never creates it.
+fn existing<K: Eq + Hash, V>(entries: &Entries<K, V>, key: &K) -> Option<Arc<ProcessBound<V>>> {
+    let guard = entries.lock();
+    let entry = guard.as_ref()?.get(key)?;
+    entry.is_current().then(|| Arc::clone(entry))
+}
+
 /// This process's worker for the queue, if it has one.
 pub fn existing_worker(keys: &ClientKeys) -> Option<Arc<ProcessBound<Worker>>> {
-    let guard = WORKERS.lock();
-    let entry = guard.as_ref()?.get(&keys.group)?;
-    entry.is_current().then(|| Arc::clone(entry))
+    existing(&WORKERS, &keys.group)
+}
+
+/// This process's producer for the queue's settings, if it made one.
+pub fn existing_producer(keys: &ClientKeys) -> Option<Arc<ProcessBound<Producer>>> {
+    existing(&PRODUCERS, &keys.producer)
 }
 
 /// Closes this process's worker for the queue: commits its deleted lists and leaves the group.

@@ -16,6 +16,7 @@ use super::report;
 use super::tracker::{Fetched, Item, PartitionState, Refusal};
 use crate::kafka::admin::Inspector;
 use crate::kafka::consumer::{Committed, GroupConsumer, GroupListener, Polled, Start};
+use crate::kafka::stats::ClientStatistics;
 use crate::kafka::Error as KafkaError;
 use crate::process::fork::ProcessBound;
 
@@ -460,6 +461,11 @@ impl Worker {
     pub fn release(&self, partition: i32, offset: i64, item_id: &str) -> Result<(), Refusal> {
         self.used();
         self.with_state(partition, |s| s.release(offset, item_id))
+    }
+
+    /// The group consumer's latest librdkafka statistics, when they are turned on.
+    pub fn statistics(&self) -> Option<ClientStatistics> {
+        self.consumer.statistics()
     }
 
     /// Items claimed and not yet deleted or released, by this process.
