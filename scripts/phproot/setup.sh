@@ -46,7 +46,6 @@ if [[ ! -x $CHROOT/usr/bin/apt-get ]]; then
     t=$(date +%s)
     say "debootstrap --variant=minbase $SUITE into $CHROOT (about a minute)"
     rm -rf "$CHROOT.partial"
-    mkdir -p "$(dirname "$CHROOT")"
     debootstrap --variant=minbase "$SUITE" "$CHROOT.partial" "$MIRROR" >"$(dirname "$CHROOT")/debootstrap.log" 2>&1 || {
         say "debootstrap failed; see $(dirname "$CHROOT")/debootstrap.log" >&2
         exit 1

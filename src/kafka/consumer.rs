@@ -293,12 +293,12 @@ impl GroupConsumer {
         }
     }
 
-    /// Whether the group has told this member its partitions at least once.
     /// The latest statistics, when `statistics.interval.ms` is set (served by [`Self::poll`]).
     pub fn statistics(&self) -> Option<ClientStatistics> {
         self.inner.context().statistics.get()
     }
 
+    /// Whether the group has told this member its partitions at least once.
     pub fn assignment_seen(&self) -> bool {
         self.inner.context().assignment_seen.load(Ordering::Acquire)
     }

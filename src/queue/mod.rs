@@ -18,8 +18,6 @@ pub use crate::process::report;
 pub use self::error::{ErrorCode, QueueError};
 pub use self::operations::{ItemRef, Queue, Status};
 pub use self::provision::{provision, Provision};
-/// What `status()` reports of librdkafka's statistics.
-pub use crate::kafka::stats::{BrokerStatistics, ClientStatistics, Window};
 
 /// The version of the Kafka client library (librdkafka) of this build.
 pub fn librdkafka_version() -> String {
