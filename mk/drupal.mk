@@ -7,8 +7,9 @@
 #   make drupal-site   only the composer install of the test site (tests/drupal/site)
 #
 # Where composer finds Drupal: DRUPAL_OFFLINE_STORE names a directory of composer path
-# repositories (its repositories.json); by default ../shared/drupal beside the project, when it
-# exists. Then a COMPOSER_HOME of the build selects it and Packagist is off. With neither,
+# repositories (its repositories.json); by default ../shared/drupal beside the project, or
+# beside the local repository it was cloned from (a clone made elsewhere, e.g. in a temp dir),
+# when it exists. Then a COMPOSER_HOME of the build selects it and Packagist is off. With neither,
 # composer resolves the same composer.json from Packagist.
 #
 # Everything installed lives in ignored folders of tests/drupal/site (vendor/, web/,
@@ -17,7 +18,9 @@
 DRUPAL_PROJECT := $(abspath $(dir $(lastword $(MAKEFILE_LIST)))..)
 DRUPAL_SITE := $(DRUPAL_PROJECT)/tests/drupal/site
 DRUPAL_BUILD := $(DRUPAL_SITE)/.build
-DRUPAL_OFFLINE_STORE ?= $(firstword $(wildcard $(abspath $(DRUPAL_PROJECT)/../shared/drupal)))
+DRUPAL_ORIGIN := $(filter /%,$(shell git -C $(DRUPAL_PROJECT) config --get remote.origin.url 2>/dev/null))
+DRUPAL_OFFLINE_STORE ?= $(firstword $(wildcard $(abspath $(DRUPAL_PROJECT)/../shared/drupal) \
+	$(if $(DRUPAL_ORIGIN),$(abspath $(DRUPAL_ORIGIN)/../shared/drupal))))
 DRUPAL_STAMP := $(DRUPAL_SITE)/vendor/.kafka_queue-installed
 # Extra PHPUnit arguments for both suites, e.g. DRUPAL_PHPUNIT_ARGS="--filter Cron".
 DRUPAL_PHPUNIT_ARGS ?=
