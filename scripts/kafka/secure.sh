@@ -93,8 +93,14 @@ make_tls() {
 
 password() { openssl rand -hex 16; }
 
-# A random cluster id (a Kafka Uuid: 16 bytes, URL-safe base64) without a JVM to print it.
-cluster_id() { openssl rand 16 | base64 | tr '+/' '-_' | tr -d '=\n'; }
+# A random cluster id (a Kafka Uuid: 16 bytes, URL-safe base64) without a JVM to print it. One
+# that begins with '-' is drawn again, as Kafka's Uuid.randomUuid does: the format command would
+# read it as an option ("argument --cluster-id/-t: expected one argument"; 1 start in 64).
+cluster_id() {
+    local id
+    while id=$(openssl rand 16 | base64 | tr '+/' '-_' | tr -d '=\n') && [[ $id == -* ]]; do :; done
+    echo "$id"
+}
 
 # users.ini (for the tests) and admin.properties (for Kafka's tools), with fresh passwords.
 write_credentials() {
