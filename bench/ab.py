@@ -20,13 +20,7 @@ import subprocess
 import sys
 import time
 
-BENCH = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(BENCH)
-PHP_DIR = os.path.join(BENCH, "php")
-KAFKA_SH = os.path.join(ROOT, "scripts", "kafka", "kafka.sh")
-
-sys.path.insert(0, BENCH)
-from bench import broker_pid  # noqa: E402
+from common import KAFKA_SH, PHP_DIR, broker_pid
 
 
 def php(ext, script, **kv):

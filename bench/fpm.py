@@ -19,7 +19,6 @@ Standard library only. Environment: BENCH_BOOTSTRAP, BENCH_FPM_PORT, BENCH_REPS.
 import argparse
 import datetime
 import grp
-import hashlib
 import json
 import os
 import platform
@@ -34,7 +33,7 @@ import time
 import urllib.error
 import urllib.request
 
-from bench import BenchError, busy_fraction, median
+from common import BenchError, busy_fraction, copy_extension, median
 
 BENCH = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(BENCH)
@@ -159,11 +158,7 @@ class Bench:
     def __init__(self, args):
         self.args = args
         self.tmp = tempfile.mkdtemp(prefix="kafka-queue-fpm-")
-        # A private copy of the extension: a rebuild during the run cannot swap it under us.
-        self.ext = os.path.join(self.tmp, "libkafka_queue.so")
-        shutil.copyfile(args.ext, self.ext)
-        with open(self.ext, "rb") as fh:
-            self.ext_sha = hashlib.sha256(fh.read()).hexdigest()
+        self.ext, self.ext_sha = copy_extension(args.ext, self.tmp)
         self.env = dict(os.environ, BENCH_BOOTSTRAP=args.bootstrap)
         self.nginx = self.fpm = None
         self.log_offset = 0

@@ -142,7 +142,9 @@ class Profiler:
         return "\n".join(rows[:45])
 
     def profile(self, path, items, cg_items):
-        self.md.append(f"\n## {path}: {'createItem, fast delivery, 100 B string' if path == 'produce' else 'claimItem + deleteItem, fast commit, 100 B items'}\n")
+        what = ("createItem, fast delivery, 100 B string" if path == "produce"
+                else "claimItem + deleteItem, fast commit, 100 B items")
+        self.md.append(f"\n## {path}: {what}\n")
         log(f"{path}: syscalls per item ({items} items)")
         topic = self.topic(path, 0 if path == "produce" else items)
         sc = self.syscalls(path, topic, items)
