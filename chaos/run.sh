@@ -7,13 +7,16 @@
 #   broker     a single broker SIGKILLed and restarted during produce and during drain
 #   cluster    3 brokers (RF 3, min.insync.replicas 2): leaders and the group coordinator
 #              SIGKILLed and restarted, one after another
+#   rolling    the same cluster restarted node by node with SIGTERM (controlled shutdown), as
+#              an upgrade does: not one createItem() may fail
+#   partitioned  the same cluster's busiest leader paused (SIGSTOP) for 20 s: up, answering no one
 #   stall      the broker paused (SIGSTOP) past every timeout, then resumed
 #   badinput   corrupted deleted lists in Kafka, foreign records, edge values of the PHP API
 #   fenced     the broker paused past the group session while workers drain: members dropped by
 #              the coordinator are replaced, and no deleted item comes back
 #
 #   --ci       the reduced form (fewer items, shorter runs, no cluster): a few minutes
-#   default    every scenario, full form: about 15 minutes on 2 cores
+#   default    every scenario, full form: about 22 minutes on 2 cores
 #
 # Each scenario prints one line
 #   NAME: created=N processed=N duplicates=N lost=N time=Ns [more figures] result=ok|FAIL
@@ -22,11 +25,12 @@
 #
 # Brokers: the single-broker scenarios use a broker instance of their own ("chaos", on
 # 127.0.0.1:$CHAOS_BROKER_PORT, default 19592; stopped at the end unless CHAOS_KEEP_BROKER=1);
-# the cluster scenario uses kafka.sh's 3-node cluster (19192, 19292, 19392) and stops it.
+# the cluster scenarios use kafka.sh's 3-node cluster (19192, 19292, 19392) and stop it.
 # The shared development broker on 19092 is never touched.
 #
 # Environment: KAFKA_QUEUE_EXTENSION (the .so; default target/release/libkafka_queue.so),
-# CHAOS_IDEMPOTENCE=1 (the broker scenario's producers set enable.idempotence=true),
+# CHAOS_IDEMPOTENCE=1 (the producers of broker and of the cluster scenarios set
+# enable.idempotence=true),
 # CHAOS_EXPECT_FAIL="stall badinput" (scenarios that fail because of a known, reported bug:
 # their failure is shown as XFAIL and does not fail the run; an unexpected pass is shown too).
 set -uo pipefail
@@ -39,7 +43,7 @@ export RUST_BACKTRACE=${RUST_BACKTRACE:-0}
 PORT=${CHAOS_BROKER_PORT:-19592}
 export CHAOS_BROKER_PORT=$PORT
 
-ALL=(workers broker cluster stall badinput fenced)
+ALL=(workers broker cluster rolling partitioned stall badinput fenced)
 CI_SET=(workers broker stall badinput fenced)
 ci=0
 scenarios=()
@@ -50,7 +54,7 @@ for arg in "$@"; do
         sed -n '2,/^set -uo/{/^set -uo/d;s/^# \{0,1\}//;p}' "${BASH_SOURCE[0]}"
         exit 0
         ;;
-    workers | broker | cluster | stall | badinput | fenced) scenarios+=("$arg") ;;
+    workers | broker | cluster | rolling | partitioned | stall | badinput | fenced) scenarios+=("$arg") ;;
     *)
         echo "chaos: unknown scenario '$arg' (known: ${ALL[*]})" >&2
         exit 2
@@ -75,7 +79,9 @@ kafka_chaos() {
 }
 
 needs_single=0
-for s in "${scenarios[@]}"; do [[ $s != cluster ]] && needs_single=1; done
+for s in "${scenarios[@]}"; do
+    [[ $s == cluster || $s == rolling || $s == partitioned ]] || needs_single=1
+done
 
 # shellcheck disable=SC2317 # called through the trap
 cleanup() {

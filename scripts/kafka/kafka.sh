@@ -18,6 +18,7 @@
 #                     node i listens on 127.0.0.1:19i92, controller 127.0.0.1:19i93
 #   cluster-stop | cluster-status | cluster-reset
 #   node-start I | node-stop I | node-kill I   one cluster node (failover tests)
+#   node-pause I | node-resume I   SIGSTOP / SIGCONT one cluster node: up, but answering no one
 #
 # State lives under .kafka/ in the repository: libs/ (jars) and data/<instance>/
 # (server.properties, kafka-logs/, server.log, broker.out, broker.pid).
@@ -539,6 +540,17 @@ cmd_node_kill() {
     fi
 }
 
+# SIGSTOP or SIGCONT to the current node: a paused broker keeps its connections open and answers
+# nothing, as one cut off by the network would. $1: STOP or CONT.
+signal_node() {
+    local pid
+    lock
+    node_arg "${2:-}"
+    pid=$(running_pid) || die "$INSTANCE not running"
+    kill "-$1" "$pid"
+    say "sent SIG$1 to $INSTANCE (pid $pid)"
+}
+
 usage() { sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "${BASH_SOURCE[0]}"; }
 
 main() {
@@ -561,6 +573,8 @@ main() {
     node-start) cmd_node_start "$@" ;;
     node-stop) cmd_node_stop "$@" ;;
     node-kill) cmd_node_kill "$@" ;;
+    node-pause) signal_node STOP "$@" ;;
+    node-resume) signal_node CONT "$@" ;;
     -h | --help | help) usage ;;
     *)
         usage >&2
