@@ -10,7 +10,8 @@ pub mod producer;
 pub mod stats;
 
 use std::ptr;
-use std::time::Duration;
+use std::thread;
+use std::time::{Duration, Instant};
 
 use rdkafka::bindings as rdsys;
 use rdkafka::client::Client;
@@ -99,37 +100,78 @@ fn commit_error(code: rdsys::rd_kafka_resp_err_t, about: About<'_>) -> Error {
 
 /// Commits `offsets` and waits at most `timeout` for the coordinator's answer. librdkafka's
 /// own synchronous commit has no time limit: with the brokers gone it would block the request.
+/// While the group's coordinator moves (a broker restarts or fails over), the commit is sent
+/// again until the new coordinator answers or the time is up: librdkafka hands those answers
+/// back as they come.
 pub fn commit_within<C: ClientContext>(
     client: &Client<C>,
     offsets: &TopicPartitionList,
     timeout: Duration,
     about: About<'_>,
 ) -> Result<(), Error> {
+    let deadline = Instant::now() + timeout;
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match commit_once(client, offsets, left) {
+            Ok(()) => return Ok(()),
+            Err(Some(code)) if coordinator_moving(code) && left > COORDINATOR_RETRY_BACKOFF => {
+                thread::sleep(COORDINATOR_RETRY_BACKOFF);
+            }
+            Err(Some(code)) => return Err(commit_error(code, about)),
+            Err(None) => return Err(Error::TimedOut),
+        }
+    }
+}
+
+/// How long to wait before a commit goes again to a coordinator that is moving: librdkafka's
+/// own `retry.backoff.ms` default.
+const COORDINATOR_RETRY_BACKOFF: Duration = Duration::from_millis(100);
+
+/// Answers to a commit that mean the group's coordinator is loading the group or has moved: the
+/// same commit succeeds once the new coordinator is ready.
+fn coordinator_moving(code: rdsys::rd_kafka_resp_err_t) -> bool {
+    use rdsys::rd_kafka_resp_err_t::*;
+    matches!(
+        code,
+        RD_KAFKA_RESP_ERR_COORDINATOR_LOAD_IN_PROGRESS
+            | RD_KAFKA_RESP_ERR_NOT_COORDINATOR
+            | RD_KAFKA_RESP_ERR_COORDINATOR_NOT_AVAILABLE
+    )
+}
+
+/// One commit and its answer: `Err(Some(code))` for an error answer (of the request or of a
+/// partition), `Err(None)` when none came within `timeout`.
+fn commit_once<C: ClientContext>(
+    client: &Client<C>,
+    offsets: &TopicPartitionList,
+    timeout: Duration,
+) -> Result<(), Option<rdsys::rd_kafka_resp_err_t>> {
+    use rdsys::rd_kafka_resp_err_t::RD_KAFKA_RESP_ERR_NO_ERROR as NO_ERROR;
     let client = client.native_ptr();
     // SAFETY: `client` is a live consumer handle; the temporary queue and the event are
     // destroyed here, and the offsets list is only read by librdkafka during the call.
     unsafe {
         let queue = rdsys::rd_kafka_queue_new(client);
         let err = rdsys::rd_kafka_commit_queue(client, offsets.ptr(), queue, None, ptr::null_mut());
-        if err != rdsys::rd_kafka_resp_err_t::RD_KAFKA_RESP_ERR_NO_ERROR {
+        if err != NO_ERROR {
             rdsys::rd_kafka_queue_destroy(queue);
-            return Err(commit_error(err, about));
+            return Err(Some(err));
         }
         let event = rdsys::rd_kafka_queue_poll(queue, millis_i32(timeout));
         let result = if event.is_null() {
-            Err(Error::TimedOut)
+            Err(None)
         } else {
             let mut result = match rdsys::rd_kafka_event_error(event) {
-                rdsys::rd_kafka_resp_err_t::RD_KAFKA_RESP_ERR_NO_ERROR => Ok(()),
-                err => Err(commit_error(err, about)),
+                NO_ERROR => Ok(()),
+                err => Err(Some(err)),
             };
             let partitions = rdsys::rd_kafka_event_topic_partition_list(event);
             if result.is_ok() && !partitions.is_null() {
                 let list = &*partitions;
                 for i in 0..list.cnt as usize {
                     let err = (*list.elems.add(i)).err;
-                    if err != rdsys::rd_kafka_resp_err_t::RD_KAFKA_RESP_ERR_NO_ERROR {
-                        result = Err(commit_error(err, about));
+                    if err != NO_ERROR {
+                        result = Err(Some(err));
                         break;
                     }
                 }

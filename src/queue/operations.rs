@@ -543,6 +543,7 @@ impl Queue {
 mod tests {
     use super::*;
     use rdkafka::mocking::MockCluster;
+    use rdkafka::types::{RDKafkaApiKey, RDKafkaRespErr};
     use std::time::Instant;
 
     fn queue(
@@ -628,6 +629,24 @@ mod tests {
             rest,
             vec![b"1".to_vec(), b"2".to_vec()],
             "the deleted item never again"
+        );
+    }
+
+    #[test]
+    fn a_strict_delete_waits_out_a_moving_coordinator() {
+        let cluster = MockCluster::new(1).unwrap();
+        cluster.create_topic("moving", 1, 1).unwrap();
+        let mut q = queue(&cluster, "moving");
+        q.create_item(PayloadKind::RawString, b"x").unwrap();
+        let item = q.claim_item(Duration::from_secs(60)).unwrap().unwrap();
+        // What a rolling restart showed: the new coordinator answers "loading" for a while.
+        cluster.request_errors(
+            RDKafkaApiKey::OffsetCommit,
+            &[RDKafkaRespErr::RD_KAFKA_RESP_ERR_COORDINATOR_LOAD_IN_PROGRESS; 6],
+        );
+        assert!(
+            q.delete_item(&item_ref(&item)).unwrap(),
+            "deleted once the coordinator is ready, within timeout_ms"
         );
     }
 
