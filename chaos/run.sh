@@ -16,7 +16,7 @@
 #              the coordinator are replaced, and no deleted item comes back
 #
 #   --ci       the reduced form (fewer items, shorter runs, no cluster): a few minutes
-#   default    every scenario, full form: about 22 minutes on 2 cores
+#   default    every scenario, full form: about 25 minutes on 2 cores
 #
 # Each scenario prints one line
 #   NAME: created=N processed=N duplicates=N lost=N time=Ns [more figures] result=ok|FAIL

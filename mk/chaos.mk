@@ -8,7 +8,7 @@ CHAOS_RUN := $(abspath $(dir $(lastword $(MAKEFILE_LIST)))../chaos/run.sh)
 
 .PHONY: chaos chaos-ci
 
-chaos: build ## fault injection, full form (about 15 min): every scenario of chaos/run.sh
+chaos: build ## fault injection, full form (about 25 min): every scenario of chaos/run.sh
 	@$(CHAOS_RUN)
 
 chaos-ci: build ## fault injection, reduced form for CI (about 5 min, no cluster)
