@@ -33,12 +33,9 @@ import time
 import urllib.error
 import urllib.request
 
-from common import BenchError, busy_fraction, copy_extension, median
+from common import BENCH, PHP_DIR, ROOT, BenchError, busy_fraction, copy_extension, median
 
-BENCH = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(BENCH)
 FPM_DIR = os.path.join(BENCH, "fpm")
-PHP_DIR = os.path.join(BENCH, "php")
 
 # (command, Debian package)
 PACKAGES = (("nginx", "nginx-light"), ("php-fpm8.2", "php8.2-fpm"), ("wrk", "wrk"))

@@ -6,9 +6,8 @@ import json
 import os
 import sys
 
+from common import ROOT
 from figures import markdown
-
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def main():

@@ -5,8 +5,8 @@
  * Shared machinery of the chaos scenarios, one class per file beside this one: Env (paths and
  * tuning), Proc (child processes), Kafka (the Admin helper), SingleBroker and Cluster (the
  * brokers), Crew (a scenario's workers), Failover (a queue at work on the cluster while its
- * brokers fail), Ledger (their logs turned into figures
- * and a verdict) and Report. A scenario requires this file; the classes load when first used.
+ * brokers fail), Ledger (their logs turned into figures and a verdict) and Report. A scenario
+ * requires this file; the classes load when first used.
  */
 
 declare(strict_types=1);

@@ -25,7 +25,7 @@ require __DIR__ . '/../lib/Chaos.php';
 const MAX_GAP = 15.0;
 
 // Long enough for three restarts (each 30-50 s here) while the producers run.
-$run = new Failover('rolling', Env::pick(180.0, 180.0));
+$run = new Failover('rolling', 180.0);
 foreach ([1, 2, 3] as $node) {
   $event = $run->begin('SIGTERM, controlled shutdown', $node);
   $run->kafkaSh("node-stop-$node", 'node-stop', (string) $node);

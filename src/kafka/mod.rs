@@ -110,11 +110,12 @@ pub fn commit_within<C: ClientContext>(
     about: About<'_>,
 ) -> Result<(), Error> {
     let deadline = Instant::now() + timeout;
+    let left = || deadline.saturating_duration_since(Instant::now());
     loop {
-        let left = deadline.saturating_duration_since(Instant::now());
-        match commit_once(client, offsets, left) {
+        match commit_once(client, offsets, left()) {
             Ok(()) => return Ok(()),
-            Err(Some(code)) if coordinator_moving(code) && left > COORDINATOR_RETRY_BACKOFF => {
+            // Time for another round after the pause, or the coordinator's answer is the error.
+            Err(Some(code)) if coordinator_moving(code) && left() > COORDINATOR_RETRY_BACKOFF => {
                 thread::sleep(COORDINATOR_RETRY_BACKOFF);
             }
             Err(Some(code)) => return Err(commit_error(code, about)),
