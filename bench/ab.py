@@ -7,8 +7,8 @@ load hits every build alike.
                                                      300000 items, a new group per run
     --props 'name:value;name:value'                  librdkafka properties for the drain
 
-Prints, per build, the median items/s and the CPU nanoseconds per item of the PHP thread and
-of the broker. CPU per item moves far less with the machine's load than items/s: on a busy
+Prints, per build, the median items/s and the CPU nanoseconds per item of the PHP thread, of
+librdkafka's threads and of the broker. CPU per item moves far less with the machine's load than items/s: on a busy
 machine, compare those. Used for the prototype measurements in docs/benchmarks.md.
 """
 
@@ -20,7 +20,7 @@ import subprocess
 import sys
 import time
 
-from common import KAFKA_SH, PHP_DIR, broker_pid
+from common import KAFKA_SH, PHP_DIR, broker_pid, cpu_breakdown
 
 
 def php(ext, script, **kv):
@@ -56,9 +56,9 @@ def main():
                     out = php(build, "drain.php", queue=topic, group=f"ab-{time.time_ns()}",
                               props=a.props, broker_pid=bpid)
                 for x in out:
-                    results[build].append((x["items_per_s"],
-                                           x["thread_cpu_ns_per_item"].get("php", 0),
-                                           x.get("broker_cpu_ns_per_item") or 0))
+                    cpu = cpu_breakdown([x])
+                    results[build].append((x["items_per_s"], cpu["php_thread"],
+                                           cpu["librdkafka_threads"], cpu["broker"]))
                 print(f"ab: round {r + 1}, {os.path.basename(build)}: "
                       + ", ".join(f"{x[0]:,.0f}/s" for x in results[build][-len(out):]),
                       file=sys.stderr, flush=True)
@@ -70,8 +70,9 @@ def main():
     for build, v in results.items():
         print(f"  {build}: {statistics.median(x[0] for x in v):,.0f} items/s "
               f"(runs: {', '.join(f'{x[0] / 1000:.0f}k' for x in v)}); CPU per item: PHP thread "
-              f"{statistics.median(x[1] for x in v):,.0f} ns, broker "
-              f"{statistics.median(x[2] for x in v):,.0f} ns")
+              f"{statistics.median(x[1] for x in v):,.0f} ns, librdkafka's threads "
+              f"{statistics.median(x[2] for x in v):,.0f} ns, broker "
+              f"{statistics.median(x[3] for x in v):,.0f} ns")
 
 
 if __name__ == "__main__":

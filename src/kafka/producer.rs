@@ -7,7 +7,9 @@
 //! thread at once instead of waiting out a poll interval (rdkafka's `ThreadedProducer` polls in
 //! 100 ms steps, which every process paid at exit).
 
+use std::collections::hash_map::RandomState;
 use std::collections::HashMap;
+use std::hash::BuildHasher;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -19,7 +21,8 @@ use rdkafka::bindings as rdsys;
 use rdkafka::error::{KafkaError, RDKafkaErrorCode};
 use rdkafka::message::Message;
 use rdkafka::producer::{
-    BaseProducer, BaseRecord, DeliveryResult, Producer as _, ProducerContext, PurgeConfig,
+    BaseProducer, BaseRecord, DeliveryResult, Partitioner, Producer as _, ProducerContext,
+    PurgeConfig,
 };
 use rdkafka::ClientContext;
 
@@ -53,6 +56,67 @@ pub struct Deliveries {
     outcomes: Mutex<Outcomes>,
     changed: Condvar,
     statistics: Latest,
+    runs: Runs,
+}
+
+/// Records in a row that go to one partition before the next one's turn.
+const RUN_RECORDS: u32 = 1000;
+/// How long a run lasts at most, so that a slow producer moves on too.
+const RUN_TIME: Duration = Duration::from_millis(5);
+
+/// Where records go: runs of up to [`RUN_RECORDS`] records (or [`RUN_TIME`]) to one partition,
+/// then to the next partition that has a leader, starting from a random one in each process.
+/// A queue item does not care which partition it lands in; runs spread a burst of fast items
+/// over every partition (librdkafka's sticky partitioner keeps one partition for twice
+/// `linger.ms`, and a burst landed on a few), while records in a row still share batches
+/// (a random partition per record cost librdkafka's threads twice the CPU per item).
+/// One rotation serves every topic of the producer.
+struct Runs {
+    run: Mutex<Run>,
+}
+
+struct Run {
+    /// Not yet reduced modulo the topic's partition count.
+    partition: u32,
+    left: u32,
+    started: Instant,
+}
+
+impl Default for Runs {
+    fn default() -> Self {
+        Runs {
+            run: Mutex::new(Run {
+                partition: RandomState::new().hash_one(std::process::id()) as u32,
+                // The first record starts a run, after the check for a leader.
+                left: 0,
+                started: Instant::now(),
+            }),
+        }
+    }
+}
+
+impl Partitioner for Runs {
+    fn partition(
+        &self,
+        _topic: &str,
+        _key: Option<&[u8]>,
+        partition_cnt: i32,
+        is_partition_available: impl Fn(i32) -> bool,
+    ) -> i32 {
+        let count = partition_cnt.max(1) as u32;
+        let mut run = self.run.lock();
+        if run.left == 0 || run.started.elapsed() >= RUN_TIME {
+            let next = run.partition.wrapping_add(1);
+            run.partition = (0..count)
+                .map(|i| next.wrapping_add(i))
+                .find(|p| is_partition_available((p % count) as i32))
+                .unwrap_or(next);
+            run.left = RUN_RECORDS;
+            run.started = Instant::now();
+        }
+        run.left -= 1;
+        (run.partition % count) as i32
+    }
 }
 
 impl ClientContext for Deliveries {
@@ -61,8 +125,12 @@ impl ClientContext for Deliveries {
     }
 }
 
-impl ProducerContext for Deliveries {
+impl ProducerContext<Runs> for Deliveries {
     type DeliveryOpaque = Ticket;
+
+    fn get_custom_partitioner(&self) -> Option<&Runs> {
+        Some(&self.runs)
+    }
 
     fn delivery(&self, result: &DeliveryResult<'_>, ticket: Ticket) {
         let mut outcomes = self.outcomes.lock();
@@ -97,7 +165,7 @@ impl ProducerContext for Deliveries {
 }
 
 pub struct Producer {
-    inner: Arc<BaseProducer<Deliveries>>,
+    inner: Arc<BaseProducer<Deliveries, Runs>>,
     reports: ReportThread,
     timeout: Duration,
     next_ticket: Mutex<Ticket>,
@@ -131,7 +199,7 @@ fn wake_pipe() -> std::io::Result<(OwnedFd, OwnedFd)> {
 }
 
 impl ReportThread {
-    fn start(producer: &Arc<BaseProducer<Deliveries>>) -> std::io::Result<Self> {
+    fn start(producer: &Arc<BaseProducer<Deliveries, Runs>>) -> std::io::Result<Self> {
         let (read_end, write_end) = wake_pipe()?;
         let wake = Arc::new(write_end);
         let stopping = Arc::new(AtomicBool::new(false));
@@ -170,7 +238,7 @@ impl ReportThread {
 
 /// Sleeps until librdkafka queues an event (or a second passes, in case a wake-up was lost),
 /// then serves every queued one: delivery reports call [`Deliveries::delivery`].
-fn serve_reports(producer: &BaseProducer<Deliveries>, wake: &OwnedFd, stopping: &AtomicBool) {
+fn serve_reports(producer: &BaseProducer<Deliveries, Runs>, wake: &OwnedFd, stopping: &AtomicBool) {
     let rk = producer.client().native_ptr();
     let mut pollfd = libc::pollfd {
         fd: wake.as_raw_fd(),
@@ -225,9 +293,12 @@ impl Producer {
                 ("linger.ms", linger_ms),
                 ("acks", "all"),
                 ("max.in.flight.requests.per.connection", "1"),
+                // librdkafka calls the partitioner (Runs) for records without a key only
+                // when its own sticky partitioning is off.
+                ("sticky.partitioning.linger.ms", "0"),
             ],
         );
-        let inner: Arc<BaseProducer<Deliveries>> = Arc::new(
+        let inner: Arc<BaseProducer<Deliveries, Runs>> = Arc::new(
             config
                 .create_with_context(Deliveries::default())
                 .map_err(|e| Error::Config(format!("cannot create the Kafka producer: {e}")))?,
@@ -349,5 +420,53 @@ impl Producer {
 impl Drop for Producer {
     fn drop(&mut self) {
         self.reports.stop();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The partitions that `records` records in a row go to, on 4 partitions of which the third
+    /// has no leader.
+    fn placements(runs: &Runs, records: u32) -> Vec<i32> {
+        (0..records)
+            .map(|_| runs.partition("topic", None, 4, |p| p != 2))
+            .collect()
+    }
+
+    #[test]
+    fn records_go_in_runs_to_every_partition_that_has_a_leader() {
+        let runs = Runs::default();
+        let placed = placements(&runs, 8 * RUN_RECORDS);
+        assert!(
+            !placed.contains(&2),
+            "no record for a partition without a leader"
+        );
+        for p in [0, 1, 3] {
+            assert!(placed.contains(&p), "partition {p} gets its turn");
+        }
+        // A run may end early (RUN_TIME), never late.
+        let longest = placed
+            .chunk_by(|a, b| a == b)
+            .map(<[i32]>::len)
+            .max()
+            .unwrap();
+        assert!(
+            longest <= RUN_RECORDS as usize,
+            "a run of {longest} records"
+        );
+        assert!(
+            placed.chunk_by(|a, b| a == b).count() >= 8,
+            "8 runs at least"
+        );
+    }
+
+    #[test]
+    fn a_slow_producer_moves_on_after_the_run_time() {
+        let runs = Runs::default();
+        let first = placements(&runs, 1)[0];
+        thread::sleep(RUN_TIME + Duration::from_millis(1));
+        assert_ne!(placements(&runs, 1)[0], first);
     }
 }

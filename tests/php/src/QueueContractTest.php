@@ -91,6 +91,22 @@ final class QueueContractTest extends KafkaTestCase {
     $this->assertSame(range(0, 19), array_map(fn($item) => $item->data, static::drain($queue)));
   }
 
+  public function testABurstOfFastItemsIsSpreadOverEveryPartition(): void {
+    $name = static::uniqueName();
+    static::provision($name, 8);
+    $queue = $this->queue($name, ['delivery' => 'fast']);
+    for ($i = 0; $i < 16000; $i++) {
+      $queue->createItem($i);
+    }
+    $this->assertSame(0, $queue->flush());
+    // Items go in runs of up to 1 000 to one partition after another: about 2 000 each, so
+    // that eight workers all have work. (librdkafka's sticky partitioner kept one partition
+    // for 10 ms of fast items, and a burst landed on a few.)
+    $perPartition = array_column($queue->status()['detail'], 'items', 'partition');
+    $this->assertCount(8, $perPartition);
+    $this->assertGreaterThan(1500, min($perPartition), 'per partition: ' . implode(' ', $perPartition));
+  }
+
   public function testCountIncludesClaimedItemsAndDropsOnDelete(): void {
     $this->assertSame(0, $this->queue->numberOfItems());
     foreach (['a', 'b', 'c'] as $data) {
