@@ -9,6 +9,7 @@ pub mod leases;
 pub mod operations;
 pub mod provision;
 pub mod registry;
+pub mod rewritten;
 pub mod topic;
 pub mod tracker;
 pub mod worker;

@@ -242,7 +242,11 @@ impl Queue {
                 Ok(held) => held,
                 Err(refusal) => return self.refused(item, refusal),
             };
-        let not_before = now_ms().saturating_add(delay_seconds.saturating_mul(1000));
+        // Later than the held copy's own not-before time even if the clock stepped back: a copy
+        // with the same item id and not-before time would be taken for a repeated record.
+        let not_before = now_ms()
+            .saturating_add(delay_seconds.saturating_mul(1000))
+            .max(held.not_before_ms.map_or(i64::MIN, |t| t.saturating_add(1)));
         envelope::encode_into(
             &mut self.value,
             &held.id,
@@ -648,6 +652,88 @@ mod tests {
             q.delete_item(&item_ref(&item)).unwrap(),
             "deleted once the coordinator is ready, within timeout_ms"
         );
+    }
+
+    #[test]
+    fn a_fenced_worker_is_replaced_and_its_undeleted_item_comes_back() {
+        let cluster = MockCluster::new(1).unwrap();
+        cluster.create_topic("fenced", 1, 1).unwrap();
+        let mut q = queue(&cluster, "fenced");
+        let id = q.create_item(PayloadKind::RawString, b"x").unwrap();
+        let item = q.claim_item(Duration::from_secs(60)).unwrap().unwrap();
+        // The group no longer counts this worker (its session expired, or it was fenced).
+        cluster.request_errors(
+            RDKafkaApiKey::OffsetCommit,
+            &[RDKafkaRespErr::RD_KAFKA_RESP_ERR_UNKNOWN_MEMBER_ID],
+        );
+        assert!(
+            !q.delete_item(&item_ref(&item)).unwrap(),
+            "a deletion the group refused is not reported as done"
+        );
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let again = loop {
+            if let Some(again) = q.claim_item(Duration::from_secs(60)).unwrap() {
+                break again;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the new member gets the partition"
+            );
+        };
+        assert_eq!(
+            again.id, id,
+            "the item whose deletion was refused comes back"
+        );
+        assert!(q.delete_item(&item_ref(&again)).unwrap());
+        assert!(q.claim_item(Duration::from_secs(60)).unwrap().is_none());
+    }
+
+    #[test]
+    fn a_worker_whose_commits_go_unanswered_hands_nothing_out_and_goes_on_once_answered() {
+        let cluster = MockCluster::new(1).unwrap();
+        cluster.create_topic("unanswered", 1, 1).unwrap();
+        let mut settings = Settings::defaults();
+        settings
+            .set("bootstrap.servers", &cluster.bootstrap_servers())
+            .unwrap();
+        settings.set("group.id", "unit").unwrap();
+        settings.set("claim_wait_ms", "1000").unwrap();
+        settings.set("timeout_ms", "1000").unwrap();
+        let mut q = Queue::new("unanswered", settings).unwrap();
+        q.create_item(PayloadKind::RawString, b"first").unwrap();
+        let second = q.create_item(PayloadKind::RawString, b"second").unwrap();
+        let first = q.claim_item(Duration::from_secs(60)).unwrap().unwrap();
+        let worker = registry::existing_worker(&q.keys).unwrap();
+        // The coordinator is failing over: requests get no answer within timeout_ms.
+        cluster
+            .broker_round_trip_time(1, Duration::from_secs(3))
+            .unwrap();
+        assert!(
+            q.delete_item(&item_ref(&first)).is_err(),
+            "an unanswered deletion is not reported as done"
+        );
+        assert!(
+            q.claim_item(Duration::from_secs(60)).unwrap().is_none(),
+            "nothing is handed out while no commit is answered"
+        );
+        cluster.broker_round_trip_time(1, Duration::ZERO).unwrap();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let next = loop {
+            if let Some(next) = q.claim_item(Duration::from_secs(60)).unwrap() {
+                break next;
+            }
+            assert!(Instant::now() < deadline, "the worker goes on");
+        };
+        assert_eq!(
+            next.id, second,
+            "the first item's deletion is committed with the next commit"
+        );
+        assert!(
+            Arc::ptr_eq(&worker, &registry::existing_worker(&q.keys).unwrap()),
+            "the same member goes on: the group kept it"
+        );
+        assert!(q.delete_item(&item_ref(&next)).unwrap());
+        assert!(q.claim_item(Duration::from_secs(60)).unwrap().is_none());
     }
 
     #[test]

@@ -16,6 +16,7 @@ use std::time::Instant;
 use super::deleted::{self, OffsetSet};
 use super::envelope::PayloadKind;
 use super::leases::Leases;
+use super::rewritten::RecentItems;
 
 /// One queue item as read from Kafka.
 #[derive(Debug, PartialEq, Eq)]
@@ -32,10 +33,13 @@ pub struct Item {
 /// What the tracker made of a fetched record.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Fetched {
-    /// Claimable now; the caller may claim it with [`PartitionState::claim_fetched`].
+    /// Claimable now; [`PartitionState::claim_ready`] hands it out.
     Claimable,
     /// Already deleted: skipped.
     AlreadyDone,
+    /// A second copy of a record the producer wrote twice (see [`super::rewritten`]): marked
+    /// done, never handed out. `first` is the offset of the first copy.
+    Repeat { first: i64 },
     /// Delayed until its not-before time; kept in memory.
     Delayed,
     /// Below the committed base: done, unless the topic was re-created (see
@@ -78,6 +82,8 @@ pub struct PartitionState {
     /// Offsets that vanished from Kafka (retention) while this worker read past them, before
     /// anyone deleted them; reported and reset by the worker.
     lost_to_retention: u64,
+    /// The items of the records read last, to recognise a record written twice.
+    recent: RecentItems,
 }
 
 impl PartitionState {
@@ -95,6 +101,7 @@ impl PartitionState {
             dirty: false,
             leases_changed: false,
             lost_to_retention: 0,
+            recent: RecentItems::default(),
         };
         state.done.remove_below(base + 1);
         state
@@ -121,6 +128,12 @@ impl PartitionState {
 
     pub fn is_dirty(&self) -> bool {
         self.dirty
+    }
+
+    /// Makes the next commit carry this partition's state even if nothing changed: a commit
+    /// that succeeds proves the worker still owns it.
+    pub fn recommit(&mut self) {
+        self.dirty = true;
     }
 
     /// Whether a worker giving this partition up must commit first: deletions, or leases that
@@ -162,6 +175,14 @@ impl PartitionState {
             }
         }
         self.next_fetch = offset + 1;
+        let earlier = self
+            .recent
+            .earlier_copy(&item.id, item.not_before_ms, offset);
+        if let Some(first) = earlier.filter(|_| offset >= self.base && !self.done.contains(offset))
+        {
+            self.mark_done_range(offset, offset + 1);
+            return Fetched::Repeat { first };
+        }
         if offset < self.base || self.done.contains(offset) {
             self.advance_base();
             return Fetched::AlreadyDone;
@@ -215,11 +236,6 @@ impl PartitionState {
 
     pub fn has_ready(&self) -> bool {
         !self.ready.is_empty()
-    }
-
-    /// The earliest time a delayed item becomes claimable.
-    pub fn next_due_ms(&self) -> Option<i64> {
-        self.delayed.values().map(|&(_, due)| due).min()
     }
 
     /// Claims the lowest claimable offset.
@@ -502,10 +518,43 @@ mod tests {
     }
 
     #[test]
+    fn a_record_written_twice_is_handed_out_once() {
+        let mut s = PartitionState::new(0, 0, OffsetSet::new());
+        let copy = |of: i64, offset| Item {
+            offset,
+            ..item(of, None)
+        };
+        let far = Instant::now() + Duration::from_secs(60);
+        assert_eq!(s.fetched(0, item(0, None), 0), Fetched::Claimable);
+        let deleted = s.claim_ready(far).expect("item 0");
+        s.delete(deleted.offset, &deleted.id).unwrap();
+        assert_eq!(s.fetched(1, copy(0, 1), 0), Fetched::Repeat { first: 0 });
+        assert_eq!(s.fetched(2, item(2, None), 0), Fetched::Claimable);
+        let held = s.claim_ready(far).expect("item 2");
+        assert_eq!(
+            s.fetched(3, copy(2, 3), 0),
+            Fetched::Repeat { first: 2 },
+            "also while the first copy is held"
+        );
+        assert!(s.claim_ready(far).is_none(), "no copy is handed out");
+        s.delete(held.offset, &held.id).unwrap();
+        assert_eq!(s.base(), 4, "the repeats count as done");
+        let delayed = Item {
+            offset: 4,
+            not_before_ms: Some(1),
+            ..item(0, None)
+        };
+        assert_eq!(
+            s.fetched(4, delayed, 0),
+            Fetched::Delayed,
+            "delayItem's copy is no repeat"
+        );
+    }
+
+    #[test]
     fn delayed_items_wait_for_their_time() {
         let mut s = PartitionState::new(0, 0, OffsetSet::new());
         assert_eq!(s.fetched(0, item(0, Some(1000)), 500), Fetched::Delayed);
-        assert_eq!(s.next_due_ms(), Some(1000));
         s.refresh(Instant::now(), 999);
         assert!(!s.has_ready());
         s.refresh(Instant::now(), 1000);
