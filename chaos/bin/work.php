@@ -15,7 +15,8 @@
  *                                          leaves the group at the end of the script)
  *
  * Options: --brokers --queue --group --log [--stop-file=F] [--pause-ms=N] (random 0..N per item)
- *   [--lease=S] [--commit=strict|fast] [--timeout-ms=N] [--claim-wait-ms=N] [--max-errors=N]
+ *   [--lease=S] [--commit=strict|fast] [--timeout-ms=N] [--claim-wait-ms=N] [--join-wait-ms=N]
+ *   [--max-errors=N]
  *   [--once] (leave at the first FALSE, whatever the stop file says)
  *   [--until=T] (leave at Unix time T, after the item in hand)
  *
@@ -26,7 +27,7 @@
 declare(strict_types=1);
 
 $o = getopt('', ['brokers:', 'queue:', 'group:', 'log:', 'stop-file::', 'pause-ms::', 'lease::',
-  'commit::', 'timeout-ms::', 'claim-wait-ms::', 'max-errors::', 'once', 'until::']);
+  'commit::', 'timeout-ms::', 'claim-wait-ms::', 'join-wait-ms::', 'max-errors::', 'once', 'until::']);
 $config = [
   'bootstrap.servers' => $o['brokers'],
   'group.id' => $o['group'],
@@ -35,6 +36,9 @@ $config = [
 ];
 if (isset($o['timeout-ms'])) {
   $config['timeout_ms'] = (int) $o['timeout-ms'];
+}
+if (isset($o['join-wait-ms'])) {
+  $config['join_wait_ms'] = (int) $o['join-wait-ms'];
 }
 $queue = new KafkaQueue($o['queue'], $config);
 $log = fopen($o['log'], 'a');

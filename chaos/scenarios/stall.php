@@ -26,12 +26,14 @@ $bootstrap = $broker->bootstrap();
 $started = microtime(TRUE);
 $timeoutMs = 2000;
 $claimWaitMs = 1000;
+// A worker replaced after the stall waits up to join_wait_ms for its partitions.
+$joinWaitMs = 3000;
 $pauseFor = Env::pick(15.0, 10.0);
 $stalls = Env::pick(2, 1);
 $dir = Env::workDir('stall');
 $queue = Env::uniqueName('stall');
 $group = 'site_' . bin2hex(random_bytes(3));
-Env::say("stall: broker paused {$stalls}x for {$pauseFor}s (timeout_ms=$timeoutMs, claim_wait_ms=$claimWaitMs); logs in $dir");
+Env::say("stall: broker paused {$stalls}x for {$pauseFor}s (timeout_ms=$timeoutMs, claim_wait_ms=$claimWaitMs, join_wait_ms=$joinWaitMs); logs in $dir");
 
 $broker->start();
 Kafka::provision($bootstrap, $queue, 2, 1);
@@ -47,7 +49,7 @@ $producers = [
   new Proc('p2', 'produce.php', $t + ['brokers' => $bootstrap, 'queue' => $queue, 'log' => "$dir/p2.log", 'prefix' => 's2-', 'delivery' => 'fast', 'batch' => 20, 'rate' => 40, 'duration' => $runFor], $dir),
 ];
 $crew = new Crew($dir, $t + ['brokers' => $bootstrap, 'queue' => $queue, 'group' => $group, 'pause-ms' => 20,
-  'claim-wait-ms' => $claimWaitMs, 'max-errors' => 1000], 2);
+  'claim-wait-ms' => $claimWaitMs, 'join-wait-ms' => $joinWaitMs, 'max-errors' => 1000], 2);
 $probe = new Proc('m-probe', 'probe.php', $t + ['brokers' => $bootstrap, 'queue' => $queue, 'group' => $group,
   'log' => "$dir/m-probe.log", 'stop-file' => "$dir/probe.stop"], $dir);
 
@@ -72,7 +74,7 @@ for ($s = 0; $s < $stalls; $s++) {
   $end = microtime(TRUE) + 1 + 4;
   $short = [
     'fast producer' => new Proc("p9$s", 'produce.php', $t + ['brokers' => $bootstrap, 'queue' => $queue, 'log' => "$dir/p9$s.log", 'prefix' => "s9$s-", 'delivery' => 'fast', 'batch' => 1000, 'rate' => 50, 'duration' => 5], $dir),
-    'worker' => $crew->spawn(['until' => sprintf('%.3f', $end), 'claim-wait-ms' => $claimWaitMs, 'pause-ms' => 20]),
+    'worker' => $crew->spawn(['until' => sprintf('%.3f', $end), 'claim-wait-ms' => $claimWaitMs, 'join-wait-ms' => $joinWaitMs, 'pause-ms' => 20]),
   ];
   $watch = $short;
   $sleep(1);
@@ -115,9 +117,10 @@ $bounds = [
   'createItem' => $tSec + 1,
   'flush' => $tSec + 1,
   'deleteItem' => $tSec + 1,
-  // A claim waits for an item, asks the broker whether the queue is drained (watermarks and
-  // committed offsets), and may commit: claim_wait_ms plus two broker waits.
-  'claimItem' => $claimWaitMs / 1000 + 2 * $tSec + 1,
+  // A claim waits for an item (a new worker: for its partitions), asks the broker whether the
+  // queue is drained (watermarks and committed offsets), and may commit: the longer of
+  // claim_wait_ms and join_wait_ms, plus two broker waits.
+  'claimItem' => max($claimWaitMs, $joinWaitMs) / 1000 + 2 * $tSec + 1,
 ];
 $max = $ledger->durations;
 foreach (file("$dir/m-probe.log", FILE_IGNORE_NEW_LINES) as $line) {

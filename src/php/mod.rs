@@ -19,7 +19,7 @@ use ext_php_rs::{info_table_end, info_table_row, info_table_start};
 
 use crate::queue::registry;
 
-static INI_ENTRIES: IniEntryDefs<9> = IniEntryDefs::new([
+static INI_ENTRIES: IniEntryDefs<10> = IniEntryDefs::new([
     IniEntryDef::new(
         c"kafka_queue.brokers",
         c"127.0.0.1:9092",
@@ -32,6 +32,11 @@ static INI_ENTRIES: IniEntryDefs<9> = IniEntryDefs::new([
     IniEntryDef::new(
         c"kafka_queue.claim_wait_ms",
         c"2000",
+        IniEntryPermission::All,
+    ),
+    IniEntryDef::new(
+        c"kafka_queue.join_wait_ms",
+        c"12000",
         IniEntryPermission::All,
     ),
     IniEntryDef::new(

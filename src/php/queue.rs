@@ -70,7 +70,7 @@ fn item_ref(item: &Zval) -> Result<ItemRef<'_>, PhpException> {
 impl KafkaQueue {
     /// A queue named `$name` (its topic: topic_prefix . name, made legal for Kafka), configured
     /// by `$config`: the extension's options (topic_prefix, delivery, commit, claim_wait_ms,
-    /// idle_leave_ms, timeout_ms) and librdkafka properties (every other key, such as bootstrap.servers,
+    /// join_wait_ms, idle_leave_ms, timeout_ms) and librdkafka properties (every other key, such as bootstrap.servers,
     /// group.id, sasl.password). Unset keys take their php.ini defaults.
     ///
     /// @throws \KafkaQueueException On an unknown key or an invalid value, naming it.
@@ -102,6 +102,8 @@ impl KafkaQueue {
     /// The item is an object with item_id, data, created (Unix time), partition and offset.
     /// FALSE comes at once when the queue is known to be drained, else after claim_wait_ms;
     /// a claim within claim_wait_ms after a FALSE waits up to claim_wait_ms for the next item.
+    /// Until it hands out its first item, a worker that joined while other workers' partitions hold
+    /// items waits up to join_wait_ms instead, for the group to hand it partitions.
     /// @throws \InvalidArgumentException When $lease_time is negative or not a number.
     #[php(defaults(lease_time = 3600))]
     pub fn claim_item(&mut self, lease_time: LooseInt) -> PhpResult<Zval> {

@@ -15,6 +15,7 @@ pub const INI_SETTINGS: &[(&str, &str)] = &[
     ("kafka_queue.delivery", "delivery"),
     ("kafka_queue.commit", "commit"),
     ("kafka_queue.claim_wait_ms", "claim_wait_ms"),
+    ("kafka_queue.join_wait_ms", "join_wait_ms"),
     ("kafka_queue.idle_leave_ms", "idle_leave_ms"),
     ("kafka_queue.timeout_ms", "timeout_ms"),
 ];

@@ -32,6 +32,11 @@ impl Mode {
 /// weighs a re-join against idle ownership.
 pub const DEFAULT_IDLE_LEAVE: Duration = Duration::from_millis(1000);
 
+/// With KIP-848 a new member learns of its partitions in a heartbeat after their owner gave
+/// them up in one of its own: up to two of the coordinator's heartbeat intervals (5 s by
+/// default), plus room for the commits in between.
+pub const DEFAULT_JOIN_WAIT: Duration = Duration::from_millis(12_000);
+
 /// The extension's own option names, with what each one means (for error messages and docs).
 pub const OPTIONS: &[(&str, &str)] = &[
     ("topic_prefix", "prefix of every topic name"),
@@ -44,6 +49,10 @@ pub const OPTIONS: &[(&str, &str)] = &[
         "deleteItem: \"strict\" (committed) or \"fast\" (batched)",
     ),
     ("claim_wait_ms", "longest wait of claimItem for an item"),
+    (
+        "join_wait_ms",
+        "longest wait of a new worker, while other workers' partitions hold items, for the group to hand it partitions",
+    ),
     (
         "idle_leave_ms",
         "a worker holding no claims gives its partitions back after this long without a claim (0: at the end of the request only)",
@@ -91,6 +100,9 @@ pub struct Settings {
     pub delivery: Mode,
     pub commit: Mode,
     pub claim_wait: Duration,
+    /// How long a claim of a worker that has not been handed any partition yet waits for
+    /// them while the partitions of other workers hold items (counted from its joining).
+    pub join_wait: Duration,
     /// A worker that holds no claims and has not claimed for this long leaves the group;
     /// `None`: it stays until the end of the request.
     pub idle_leave: Option<Duration>,
@@ -107,6 +119,7 @@ impl Settings {
             delivery: Mode::Strict,
             commit: Mode::Strict,
             claim_wait: Duration::from_millis(2000),
+            join_wait: DEFAULT_JOIN_WAIT,
             idle_leave: Some(DEFAULT_IDLE_LEAVE),
             timeout: Duration::from_millis(5000),
         }
@@ -126,6 +139,7 @@ impl Settings {
             "delivery" => self.delivery = Mode::parse(key, value)?,
             "commit" => self.commit = Mode::parse(key, value)?,
             "claim_wait_ms" => self.claim_wait = millis(key, value, 0)?,
+            "join_wait_ms" => self.join_wait = millis(key, value, 0)?,
             "idle_leave_ms" => {
                 self.idle_leave = Some(millis(key, value, 0)?).filter(|d| !d.is_zero())
             }
@@ -239,6 +253,10 @@ mod tests {
         s.set("claim_wait_ms", "0").unwrap();
         assert_eq!(s.claim_wait, Duration::ZERO);
         assert_eq!(s.idle_leave, Some(DEFAULT_IDLE_LEAVE));
+        assert_eq!(s.join_wait, DEFAULT_JOIN_WAIT);
+        s.set("join_wait_ms", "0").unwrap();
+        assert_eq!(s.join_wait, Duration::ZERO);
+        assert!(s.set("join_wait_ms", "soon").is_err());
         s.set("idle_leave_ms", "250").unwrap();
         assert_eq!(s.idle_leave, Some(Duration::from_millis(250)));
         s.set("idle_leave_ms", "0").unwrap();

@@ -32,6 +32,13 @@ const MAX_LEASE: Duration = Duration::from_secs(100 * 365 * 24 * 3600);
 /// The longest single wait inside claimItem, so that lease expiry and delays are noticed.
 const POLL_SLICE: Duration = Duration::from_millis(100);
 
+/// A worker whose commits have had no answer for this many `timeout_ms` is replaced. A group
+/// coordinator's broker that dies is fenced after `broker.session.timeout.ms` (9 s by
+/// default) and the group is served by a new coordinator a moment later: with the default
+/// `timeout_ms` of 5 s, a member that reaches it within 15 s keeps its partitions and goes on
+/// where it was. A new member would wait for the old one's session to end first.
+const UNCONFIRMED_TIMEOUTS: u32 = 3;
+
 pub fn now_ms() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -156,8 +163,18 @@ pub struct Worker {
     partitions: Arc<Partitions>,
     commit_mode: Mode,
     claim_wait: Duration,
+    join_wait: Duration,
+    /// When this worker joined the group.
+    joined: Instant,
+    /// Whether a claim of this worker has handed out an item.
+    handed_out: AtomicBool,
     last_commit: Mutex<Instant>,
     membership_lost: AtomicBool,
+    /// Since when this worker's strict commits have had no answer (the coordinator failing
+    /// over, or out of reach): until one is answered it hands nothing out.
+    unconfirmed_since: Mutex<Option<Instant>>,
+    /// How long it may stay so before it gives its partitions up and is replaced.
+    unconfirmed_limit: Duration,
     idle_leave: Option<Duration>,
     /// When PHP last used this worker (a claim's end, a delete, a release).
     last_used: Mutex<Instant>,
@@ -199,8 +216,13 @@ impl Worker {
             partitions,
             commit_mode: settings.commit,
             claim_wait: settings.claim_wait,
+            join_wait: settings.join_wait,
+            joined: Instant::now(),
+            handed_out: AtomicBool::new(false),
             last_commit: Mutex::new(Instant::now()),
             membership_lost: AtomicBool::new(false),
+            unconfirmed_since: Mutex::new(None),
+            unconfirmed_limit: settings.timeout * UNCONFIRMED_TIMEOUTS,
             idle_leave: settings.idle_leave,
             last_used: Mutex::new(Instant::now()),
             drained_at: Mutex::new(None),
@@ -212,6 +234,9 @@ impl Worker {
     /// partition is known to be drained.
     pub fn claim(&self, lease: Duration) -> Result<Option<Claimed>> {
         let claimed = self.claim_within(lease);
+        if matches!(claimed, Ok(Some(_))) {
+            self.handed_out.store(true, Ordering::Relaxed);
+        }
         self.used();
         claimed
     }
@@ -238,7 +263,9 @@ impl Worker {
     /// Claims the next item. On a queue found drained, the claim answers at once; a claim that
     /// comes again within the claim wait after that answer (a worker polling in a loop) waits
     /// instead, up to the claim wait, for an item to arrive, and asks the brokers nothing of
-    /// its own: it is handed the item as soon as the consumer's fetch brings it.
+    /// its own: it is handed the item as soon as the consumer's fetch brings it. Until it hands out
+    /// its first item, a worker that joined a busy queue waits up to the join wait for the
+    /// group to hand it partitions.
     fn claim_within(&self, lease: Duration) -> Result<Option<Claimed>> {
         // A lease longer than a century means "until released": it keeps Instant arithmetic
         // from overflowing.
@@ -253,6 +280,9 @@ impl Worker {
             .is_some_and(|at| now.duration_since(at) < self.claim_wait);
         let mut wait = Duration::ZERO;
         loop {
+            if !self.confirmed()? {
+                return Ok(None);
+            }
             if let Some(item) = self.claim_ready(now, lease) {
                 return Ok(Some(item));
             }
@@ -263,6 +293,13 @@ impl Worker {
             }
             now = Instant::now();
             let drained = !waiting && self.drained();
+            // Not drained before this worker's first item: the items are in partitions the
+            // group has yet to move to it, or has just moved (a worker that joins a busy queue).
+            let deadline = if !self.handed_out.load(Ordering::Relaxed) {
+                deadline.max(self.joined + self.join_wait)
+            } else {
+                deadline
+            };
             if drained || now >= deadline {
                 if drained || waiting {
                     *self.drained_at.lock() = Some(now);
@@ -312,6 +349,15 @@ impl Worker {
                     }
                     match fetched {
                         Fetched::Claimable => state.claim_ready(expires),
+                        Fetched::Repeat { first } => {
+                            report::warn(&format!(
+                                "kafka_queue: topic \"{}\", partition {partition}: the record at \
+                                 offset {offset} repeats the one at offset {first} (a producer \
+                                 retry wrote it twice); it is not handed out",
+                                self.topic
+                            ));
+                            None
+                        }
                         Fetched::AlreadyDone | Fetched::Delayed | Fetched::BelowBase => None,
                     }
                 }
@@ -512,7 +558,7 @@ impl Worker {
             return Ok(());
         }
         match self.consumer.commit(&commits, strict) {
-            Ok(()) => {}
+            Ok(()) => *self.unconfirmed_since.lock() = None,
             Err(e @ KafkaError::NotAMember(_)) => {
                 self.give_up_partitions();
                 report::warn(&format!(
@@ -526,10 +572,19 @@ impl Worker {
                 if matches!(e, KafkaError::TimedOut | KafkaError::Unreachable(_)) {
                     // No answer: the group may have given these partitions to another member
                     // meanwhile (a session expires while the coordinator is out of reach), so
-                    // nothing held here may be handed out again; a new member joins instead.
-                    // (A fenced worker whose commits kept timing out re-delivered items that
-                    // the partition's new owner had deleted: chaos scenario `fenced`.)
-                    self.give_up_partitions();
+                    // nothing held here is handed out until a commit is answered (a fenced
+                    // worker whose commits kept timing out re-delivered items that the
+                    // partition's new owner had deleted: chaos scenario `fenced`). The
+                    // membership is kept meanwhile: a coordinator that fails over keeps the
+                    // group's members, and a new member would wait for this one's session
+                    // to end before it got any partition.
+                    let since = *self
+                        .unconfirmed_since
+                        .lock()
+                        .get_or_insert_with(Instant::now);
+                    if since.elapsed() >= self.unconfirmed_limit {
+                        self.give_up_partitions();
+                    }
                 }
                 return Err(QueueError::kafka(
                     format!(
@@ -550,6 +605,32 @@ impl Worker {
             }
         }
         Ok(())
+    }
+
+    /// Whether this worker may hand items out: its last strict commit was answered, or a
+    /// commit of every owned partition's state, sent now, is. A commit that still gets no
+    /// answer is an empty claim, not an error.
+    fn confirmed(&self) -> Result<bool> {
+        if self.unconfirmed_since.lock().is_none() {
+            return Ok(true);
+        }
+        self.partitions
+            .states
+            .lock()
+            .values_mut()
+            .for_each(PartitionState::recommit);
+        match self.commit_states(true, false) {
+            Ok(()) => {
+                // Nothing owned: nothing to prove.
+                *self.unconfirmed_since.lock() = None;
+                Ok(true)
+            }
+            Err(QueueError::Kafka {
+                error: KafkaError::TimedOut | KafkaError::Unreachable(_),
+                ..
+            }) => Ok(false),
+            Err(e) => Err(e),
+        }
     }
 
     /// Drops everything held (the partitions belong to others now, or may) and marks the
@@ -597,5 +678,114 @@ fn to_item(record: &crate::kafka::consumer::Record<'_>) -> Item {
             partition: record.partition,
             offset: record.offset,
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item(offset: i64) -> Item {
+        Item {
+            id: format!("item-{offset}"),
+            kind: PayloadKind::RawString,
+            payload: Vec::new(),
+            created_ms: 0,
+            not_before_ms: None,
+            partition: 0,
+            offset,
+        }
+    }
+
+    fn start(committed: Committed) -> Start {
+        Start {
+            committed,
+            high_watermark: 3,
+        }
+    }
+
+    /// An owner of partition 0, never committed, that has read its three records.
+    fn owner_of_three_records() -> Partitions {
+        let owner = Partitions::default();
+        owner.assigned(vec![start(Committed {
+            partition: 0,
+            offset: 0,
+            metadata: String::new(),
+        })]);
+        {
+            let mut states = owner.states.lock();
+            let state = states.get_mut(&0).expect("assigned");
+            for offset in 0..3 {
+                assert_eq!(
+                    state.fetched(offset, item(offset), now_ms()),
+                    Fetched::Claimable
+                );
+            }
+        }
+        owner
+    }
+
+    #[test]
+    fn a_revoked_partition_passes_its_deletions_and_leases_to_the_next_owner() {
+        let old = owner_of_three_records();
+        {
+            let mut states = old.states.lock();
+            let state = states.get_mut(&0).expect("assigned");
+            let lease_end = Instant::now() + Duration::from_secs(60);
+            let leased = state.claim_ready(lease_end).expect("offset 0");
+            let deleted = state.claim_ready(lease_end).expect("offset 1");
+            assert_eq!((leased.offset, deleted.offset), (0, 1));
+            state.delete(deleted.offset, &deleted.id).unwrap();
+        }
+
+        let commits = old.revoking(&[0]);
+        assert_eq!(commits.len(), 1, "the partition's final commit");
+        assert!(old.states.lock().is_empty(), "the old owner forgets it");
+
+        let new = Partitions::default();
+        new.assigned(commits.into_iter().map(start).collect());
+        let mut states = new.states.lock();
+        let state = states.get_mut(&0).expect("assigned");
+        let now = now_ms();
+        let fetched: Vec<Fetched> = (state.next_fetch()..3)
+            .map(|offset| state.fetched(offset, item(offset), now))
+            .collect();
+        assert_eq!(
+            fetched,
+            [Fetched::Delayed, Fetched::AlreadyDone, Fetched::Claimable],
+            "offset 0 waits out the old owner's lease, offset 1 stays deleted"
+        );
+        let far = Instant::now() + Duration::from_secs(120);
+        assert_eq!(state.claim_ready(far).map(|i| i.offset), Some(2));
+        assert!(state.claim_ready(far).is_none());
+    }
+
+    #[test]
+    fn a_deleted_list_written_past_the_partitions_end_is_not_trusted() {
+        let old = owner_of_three_records();
+        {
+            let mut states = old.states.lock();
+            let state = states.get_mut(&0).expect("assigned");
+            let far = Instant::now() + Duration::from_secs(60);
+            let first = state.claim_ready(far).unwrap();
+            let second = state.claim_ready(far).unwrap();
+            state.delete(second.offset, &second.id).unwrap();
+            state.release(first.offset, &first.id).unwrap();
+        }
+        let commits = old.revoking(&[0]);
+        // The topic was re-created with fewer records than the old owner read.
+        let new = Partitions::default();
+        new.assigned(
+            commits
+                .into_iter()
+                .map(|committed| Start {
+                    committed,
+                    high_watermark: 1,
+                })
+                .collect(),
+        );
+        let mut states = new.states.lock();
+        let state = states.get_mut(&0).expect("assigned");
+        assert!(state.done().is_empty(), "the deleted list is ignored");
     }
 }

@@ -7,17 +7,21 @@
  * before the delete, so a worker killed in between shows up as a duplicate, never a loss.
  *
  * Options: --brokers --queue --group --out [--commit=strict|fast] [--pause-ms=N]
+ *   [--claim-wait-ms=N] (the extension's default when not given, as for drush queue:run)
  */
 
 declare(strict_types=1);
 
-$o = getopt('', ['brokers:', 'queue:', 'group:', 'out:', 'commit::', 'pause-ms::']);
-$queue = new KafkaQueue($o['queue'], [
+$o = getopt('', ['brokers:', 'queue:', 'group:', 'out:', 'commit::', 'pause-ms::', 'claim-wait-ms::']);
+$config = [
   'bootstrap.servers' => $o['brokers'],
   'group.id' => $o['group'],
   'commit' => $o['commit'] ?? 'strict',
-  'claim_wait_ms' => 10000,
-]);
+];
+if (isset($o['claim-wait-ms'])) {
+  $config['claim_wait_ms'] = (int) $o['claim-wait-ms'];
+}
+$queue = new KafkaQueue($o['queue'], $config);
 $out = fopen($o['out'], 'a');
 $pause = (int) ($o['pause-ms'] ?? 0);
 $queue->garbageCollection();
