@@ -11,5 +11,5 @@ CHAOS_RUN := $(abspath $(dir $(lastword $(MAKEFILE_LIST)))../chaos/run.sh)
 chaos: build ## fault injection, full form (about 25 min): every scenario of chaos/run.sh
 	@$(CHAOS_RUN)
 
-chaos-ci: build ## fault injection, reduced form for CI (about 5 min, no cluster)
+chaos-ci: build ## fault injection, reduced form for CI (about 9 min; of the cluster scenarios only rolling)
 	@$(CHAOS_RUN) --ci
